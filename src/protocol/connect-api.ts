@@ -1,0 +1,151 @@
+/**
+ * The Connect API: what the Connect app (in the iframe, or the hosted page) asks the Connect service.
+ * Types only; the service validates every body it receives and the app checks what it reads.
+ *
+ * Every request carries `Authorization: Bearer <session_token | id_token>` and, from the embedded app,
+ * `Human-Connect-Parent-Origin: <origin of the embedding page, learned from the handshake>`.
+ * Every error answers `{"errorCode", "message"}` (see `ApiError`).
+ *
+ *   GET    /v1/connect/session                    -> SessionView           (also records the parent origin check)
+ *   GET    /v1/connect/sources?q=&type=&page=&per_page=  -> SourceSearchResult
+ *   GET    /v1/connect/sources/:id                -> SourceDetail
+ *   POST   /v1/connect/connections                ConnectCredentialsBody -> ConnectResult
+ *   POST   /v1/connect/connections/mfa            SubmitMfaBody          -> ConnectResult
+ *   POST   /v1/connect/oauth/start                OAuthStartBody         -> OAuthStartResult
+ *   GET    /v1/connect/oauth/attempts/:attempt_id -> OAuthAttemptStatus    (poll while the popup is open)
+ *   DELETE /v1/connect/connections/:source_id     -> DisconnectResult
+ *   PUT    /v1/connect/ui-state                   UiStateBody            -> 204
+ *
+ * The OAuth popup opens `authorize_url` (the sandbox sign-in page served by this service). When the round trip
+ * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin and closes itself.
+ */
+import type { ConnectSource } from "./results.ts";
+
+export const PARENT_ORIGIN_HEADER = "Human-Connect-Parent-Origin";
+
+export type SourceType = "hospital" | "clinic" | "lab" | "pharmacy" | "insurer" | "wearable";
+export const SOURCE_TYPES: readonly SourceType[] = ["hospital", "clinic", "lab", "pharmacy", "insurer", "wearable"];
+
+/** How a source signs in: username and password; username, password and a one-time code; or OAuth in a popup. */
+export type AuthMethod = "credentials" | "credentials_mfa" | "oauth";
+
+export interface ApiError {
+  errorCode: string;
+  message: string;
+}
+
+export interface ClientBranding {
+  name: string;
+  primary_color: string | null;
+  logo_url: string | null;
+}
+
+/** Free-form JSON the app saves at each step (at most 8 KB serialised), returned as-is. */
+export type UiState = Record<string, unknown>;
+
+export interface SessionView {
+  human_id: string;
+  token_kind: "session" | "id";
+  expires_at: string; // ISO 8601
+  client: ClientBranding;
+  connections: ConnectSource[];
+  ui_state: UiState | null;
+}
+
+export interface SourceSummary {
+  id: string; // 24 lowercase hex
+  name: string;
+  type: SourceType;
+  city: string;
+  state: string; // two-letter US state
+  auth: AuthMethod;
+}
+
+export interface SourceDetail extends SourceSummary {
+  description: string;
+  connected: boolean;
+}
+
+export interface SourceSearchResult {
+  query: string;
+  type: SourceType | null;
+  page: number; // 1-based
+  per_page: number; // 1..50, default 20
+  total: number;
+  results: SourceSummary[];
+}
+
+export interface ConnectCredentialsBody {
+  source_id: string;
+  username: string;
+  password: string;
+}
+
+export interface SubmitMfaBody {
+  challenge_id: string;
+  code: string;
+}
+
+export interface MfaChallenge {
+  challenge_id: string;
+  prompt: string; // e.g. "Enter the 6-digit code we sent to your phone ending in 42"
+  expires_in: number; // seconds
+}
+
+export type ConnectResult =
+  | { status: "connected"; source: ConnectSource; connections: ConnectSource[] }
+  | { status: "mfa_required"; challenge: MfaChallenge };
+
+export interface DisconnectResult {
+  source: ConnectSource;
+  connections: ConnectSource[];
+}
+
+export interface OAuthStartBody {
+  source_id: string;
+}
+
+export interface OAuthStartResult {
+  attempt_id: string;
+  authorize_url: string;
+}
+
+export type OAuthAttemptStatus =
+  | { status: "pending" }
+  | { status: "connected"; source: ConnectSource; connections: ConnectSource[] }
+  | { status: "failed"; errorCode: string; message: string };
+
+/** Posted by the OAuth callback page to `window.opener` (same origin as the Connect app). */
+export interface OAuthPopupMessage {
+  ns: "human-connect-oauth";
+  attempt_id: string;
+  status: "connected" | "failed";
+}
+
+export interface UiStateBody {
+  state: UiState;
+}
+
+/**
+ * Error codes of the Connect API beyond those of the token endpoint.
+ * The three token codes match the `onClose` statuses of the Connect reference.
+ */
+export type ConnectApiErrorCode =
+  | "MISSING_SESSION_TOKEN"
+  | "SESSION_TOKEN_INVALID"
+  | "SESSION_TOKEN_EXPIRED"
+  | "ORIGIN_NOT_ALLOWED"
+  | "NOT_AUTHORIZED"
+  | "INVALID_REQUEST"
+  | "SOURCE_NOT_FOUND"
+  | "SOURCE_UNAVAILABLE"
+  | "INVALID_CREDENTIALS"
+  | "ACCOUNT_LOCKED"
+  | "ALREADY_CONNECTED"
+  | "NOT_CONNECTED"
+  | "MFA_CHALLENGE_INVALID"
+  | "MFA_CHALLENGE_EXPIRED"
+  | "INVALID_MFA_CODE"
+  | "OAUTH_NOT_SUPPORTED"
+  | "OAUTH_ATTEMPT_NOT_FOUND"
+  | "RATE_LIMITED";
