@@ -1,0 +1,148 @@
+/**
+ * Typed client of the Connect API (src/protocol/connect-api.ts). The app is served by the Connect service, so every
+ * URL is relative. Failures of any kind surface as `ApiError` with a stable `errorCode`.
+ */
+import {
+  PARENT_ORIGIN_HEADER,
+  type ConnectCredentialsBody,
+  type ConnectResult,
+  type DisconnectResult,
+  type OAuthAttemptStatus,
+  type OAuthStartResult,
+  type SessionView,
+  type SourceDetail,
+  type SourceSearchResult,
+  type SourceType,
+  type SubmitMfaBody,
+  type UiState,
+} from "../protocol/connect-api.ts";
+
+/** Codes the client adds to the service's own: no answer at all, an answer that is not ours, a cancelled request. */
+export const NETWORK_ERROR = "NETWORK_ERROR";
+export const BAD_RESPONSE = "BAD_RESPONSE";
+export const ABORTED = "ABORTED";
+
+/** An error answered by the service (`{errorCode, message}`) or met on the way to it. */
+export class ApiError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Turns anything thrown into an `ApiError`. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof Error && err.name === "AbortError") return new ApiError(ABORTED, "Request cancelled", 0);
+  return new ApiError(NETWORK_ERROR, err instanceof Error ? err.message : "Network error", 0);
+}
+
+/** Parameters of a source search. */
+export interface SearchParams {
+  query: string;
+  type: SourceType | null;
+  page: number;
+  perPage: number;
+}
+
+/** What the app asks of the Connect service. */
+export interface ConnectApi {
+  getSession(): Promise<SessionView>;
+  searchSources(params: SearchParams, signal?: AbortSignal): Promise<SourceSearchResult>;
+  getSource(id: string): Promise<SourceDetail>;
+  connectWithCredentials(body: ConnectCredentialsBody): Promise<ConnectResult>;
+  submitMfa(body: SubmitMfaBody): Promise<ConnectResult>;
+  startOAuth(sourceId: string): Promise<OAuthStartResult>;
+  getOAuthAttempt(attemptId: string): Promise<OAuthAttemptStatus>;
+  disconnect(sourceId: string): Promise<DisconnectResult>;
+  saveUiState(state: UiState): Promise<void>;
+}
+
+/** How to reach the service: the bearer token, the embedding page's origin (null in hosted mode), and a fetch. */
+export interface ApiOptions {
+  token: string;
+  parentOrigin: string | null;
+  baseUrl?: string;
+  fetch?: typeof fetch;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Creates the Connect API client. */
+export function createApi(opts: ApiOptions): ConnectApi {
+  const base = opts.baseUrl ?? "";
+  const doFetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function request<T>(
+    method: string,
+    path: string,
+    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; check?: (v: Record<string, unknown>) => boolean } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${opts.token}` };
+    if (opts.parentOrigin) headers[PARENT_ORIGIN_HEADER] = opts.parentOrigin;
+    if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    let res: Response;
+    try {
+      res = await doFetch(base + path, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: init.signal,
+        keepalive: init.keepalive,
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (err) {
+      throw toApiError(err);
+    }
+    if (res.status === 204) return undefined as T;
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch (err) {
+      if (err instanceof Error && err.name === "AbortError") throw toApiError(err);
+      body = undefined;
+    }
+    if (!res.ok) {
+      if (isObject(body) && typeof body.errorCode === "string") {
+        throw new ApiError(body.errorCode, typeof body.message === "string" ? body.message : body.errorCode, res.status);
+      }
+      throw new ApiError(res.status >= 500 ? NETWORK_ERROR : BAD_RESPONSE, `HTTP ${res.status}`, res.status);
+    }
+    if (!isObject(body) || (init.check && !init.check(body))) {
+      throw new ApiError(BAD_RESPONSE, "Unexpected response from the service", res.status);
+    }
+    return body as T;
+  }
+
+  const enc = encodeURIComponent;
+  const hasSources = (key: string) => (v: Record<string, unknown>) => Array.isArray(v[key]);
+  return {
+    getSession: () =>
+      request("GET", "/v1/connect/session", { check: (v) => Array.isArray(v.connections) && isObject(v.client) }),
+    searchSources: (p, signal) => {
+      const qs = new URLSearchParams({ q: p.query, page: String(p.page), per_page: String(p.perPage) });
+      if (p.type) qs.set("type", p.type);
+      return request("GET", `/v1/connect/sources?${qs}`, { signal, check: hasSources("results") });
+    },
+    getSource: (id) => request("GET", `/v1/connect/sources/${enc(id)}`, { check: (v) => typeof v.id === "string" }),
+    connectWithCredentials: (body) =>
+      request("POST", "/v1/connect/connections", { body, check: (v) => typeof v.status === "string" }),
+    submitMfa: (body) => request("POST", "/v1/connect/connections/mfa", { body, check: (v) => typeof v.status === "string" }),
+    startOAuth: (sourceId) =>
+      request("POST", "/v1/connect/oauth/start", {
+        body: { source_id: sourceId },
+        check: (v) => typeof v.attempt_id === "string" && typeof v.authorize_url === "string",
+      }),
+    getOAuthAttempt: (attemptId) =>
+      request("GET", `/v1/connect/oauth/attempts/${enc(attemptId)}`, { check: (v) => typeof v.status === "string" }),
+    disconnect: (sourceId) =>
+      request("DELETE", `/v1/connect/connections/${enc(sourceId)}`, { check: hasSources("connections") }),
+    // keepalive lets the last save finish even when the page removes the iframe right after Connect closes.
+    saveUiState: (state) => request("PUT", "/v1/connect/ui-state", { body: { state }, keepalive: true }),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The whole app: wires the session, search, connect-flow and UI-state models to the host, and owns starting,
+ * `ready` and closing.
+ */
+import { signal } from "@preact/signals";
+import { message, type CloseMessage, type ReadyMessage } from "../../protocol/messages.ts";
+import type { CloseStatus } from "../../protocol/results.ts";
+import { toApiError, type ApiError, type ConnectApi } from "../api.ts";
+import type { Host } from "../bridge.ts";
+import { createConnectFlowModel, type FlowWindow } from "./connect-flow.ts";
+import { createEventEmitter } from "./events.ts";
+import { createSearchModel, toSourceType } from "./search.ts";
+import { createSessionModel } from "./session.ts";
+import { createUiStateModel } from "./ui-state.ts";
+
+/** API errors that end Connect, closing with the same status. */
+const FATAL_STATUSES: ReadonlySet<string> = new Set<CloseStatus>([
+  "SESSION_TOKEN_INVALID",
+  "SESSION_TOKEN_EXPIRED",
+  "MISSING_SESSION_TOKEN",
+  "ORIGIN_NOT_ALLOWED",
+]);
+
+/** True when an API error ends the session instead of showing an error screen. */
+export function isFatalError(error: ApiError): boolean {
+  return FATAL_STATUSES.has(error.errorCode);
+}
+
+/** Timing knobs, shortened in tests. */
+export interface AppTimings {
+  searchDebounceMs?: number;
+  uiStateDebounceMs?: number;
+  oauthPollMs?: number;
+}
+
+/** Creates the app model over a host and an API client. */
+export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWindow; now?: () => number; timings?: AppTimings }) {
+  const { host, api } = deps;
+  const emit = createEventEmitter(host, deps.now);
+  const closed = signal(false);
+  let readySent = false;
+  const cleanups: Array<() => void> = [];
+
+  const session = createSessionModel({ api, host, token: host.token });
+  const search = createSearchModel({
+    api,
+    debounceMs: deps.timings?.searchDebounceMs,
+    onSearched: (query, type, total) => {
+      if (query || type) emit("SEARCH", { query, type, total });
+    },
+    onError: (e) => {
+      if (isFatalError(e)) close(e.errorCode as CloseStatus);
+      else emit("ERROR", { errorCode: e.errorCode, screen: "search", sourceId: null });
+    },
+  });
+  const flow = createConnectFlowModel({
+    api,
+    session,
+    emit,
+    win: deps.win,
+    isFatal: isFatalError,
+    onFatal: (e) => close(e.errorCode as CloseStatus),
+    pollMs: deps.timings?.oauthPollMs,
+  });
+  const uiState = createUiStateModel({ api, flow, search, debounceMs: deps.timings?.uiStateDebounceMs });
+
+  /** Loads the session, restores the saved step, and starts searching and saving. */
+  async function start(): Promise<void> {
+    if (cleanups.length === 0) {
+      emit("OPEN", {});
+      cleanups.push(host.onCloseRequest(() => close("SUCCESS")));
+    }
+    flow.go("loading");
+    try {
+      await session.load();
+    } catch (err) {
+      const e = toApiError(err);
+      if (closed.value) return;
+      return flow.showError(e, () => void start());
+    }
+    if (closed.value) return;
+    const saved = session.savedUiState.value;
+    if (saved) {
+      if (typeof saved.query === "string") search.query.value = saved.query.slice(0, 200);
+      search.type.value = toSourceType(saved.type);
+    }
+    cleanups.push(search.start());
+    await flow.restore(saved);
+    if (closed.value) return;
+    uiState.markSaved(saved);
+    cleanups.push(uiState.start());
+  }
+
+  /** Tells the page Connect is interactive; sent once, after the session loaded and the first screen has focus. */
+  function markReady(): void {
+    if (readySent || closed.value || !session.loaded.value) return;
+    readySent = true;
+    host.send(message<ReadyMessage>("ready", { currentConnections: session.connections.value.map((c) => ({ ...c })) }));
+    emit("READY", { connections: session.connections.value.length });
+  }
+
+  /** Closes Connect: saves where the user is and tells the page, once. */
+  function close(status: CloseStatus = "SUCCESS"): void {
+    if (closed.value) return;
+    closed.value = true;
+    emit("CLOSE", { status });
+    void uiState.flush();
+    flow.dispose();
+    for (const c of cleanups.splice(0)) c();
+    const currentConnections = status === "SUCCESS" ? session.connections.value.map((c) => ({ ...c })) : [];
+    host.send(message<CloseMessage>("close", { status, currentConnections }));
+  }
+
+  return { session, search, flow, uiState, closed, start, markReady, close, emit };
+}
+
+/** The app model's shape. */
+export type AppModel = ReturnType<typeof createAppModel>;

@@ -1,0 +1,415 @@
+/**
+ * The step-by-step flow: which screen shows, the selected source, signing in (credentials, MFA, OAuth popup),
+ * disconnecting with a confirmation, and errors with a retry. Screens call these actions and read these signals.
+ */
+import { batch, signal } from "@preact/signals";
+import type { MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
+import type { ConnectSource } from "../../protocol/results.ts";
+import { ApiError, toApiError, type ConnectApi } from "../api.ts";
+import type { EmitEvent } from "./events.ts";
+import { watchOAuthAttempt, type PopupEnv, type PopupHandle } from "./oauth-popup.ts";
+import type { SessionModel } from "./session.ts";
+
+/** Every screen of the app. */
+export type Screen =
+  | "loading"
+  | "search"
+  | "source"
+  | "credentials"
+  | "mfa"
+  | "oauth"
+  | "connecting"
+  | "connections"
+  | "confirm-disconnect"
+  | "error"
+  | "done";
+
+/** Where the OAuth step stands. */
+export type OAuthPhase = "idle" | "starting" | "waiting" | "blocked" | "closed";
+
+/** The window features the flow needs: opening the popup and hearing its message. */
+export interface FlowWindow extends PopupEnv {
+  open(url: string): PopupHandle | null;
+}
+
+/** A shown error: its code, and what "Try again" does. */
+export interface FlowError {
+  code: string;
+  retry: () => void;
+}
+
+const SOURCE_ID = /^[0-9a-f]{24}$/;
+
+/** Creates the connect-flow model. `onFatal` receives errors that end the session (token, origin). */
+export function createConnectFlowModel(deps: {
+  api: ConnectApi;
+  session: SessionModel;
+  emit: EmitEvent;
+  win: FlowWindow;
+  isFatal: (error: ApiError) => boolean;
+  onFatal: (error: ApiError) => void;
+  pollMs?: number;
+}) {
+  const { api, session, emit } = deps;
+  const screen = signal<Screen>("loading");
+  const sourceId = signal<string | null>(null);
+  const source = signal<SourceDetail | null>(null);
+  const username = signal("");
+  const formError = signal<string | null>(null);
+  const error = signal<FlowError | null>(null);
+  const challenge = signal<MfaChallenge | null>(null);
+  const oauthPhase = signal<OAuthPhase>("idle");
+  const outcome = signal<{ kind: "connected" | "disconnected"; source: ConnectSource } | null>(null);
+  const pendingDisconnect = signal<ConnectSource | null>(null);
+  const busy = signal(false);
+
+  let stopOAuth: (() => void) | null = null;
+  let popup: PopupHandle | null = null;
+  let oauthAttempt: { attemptId: string; url: string } | null = null;
+  let confirmReturn: Screen = "connections";
+  // Answers that arrive after the user moved on are dropped: each navigation bumps the generation.
+  let generation = 0;
+
+  function endOAuth() {
+    stopOAuth?.();
+    stopOAuth = null;
+    if (popup && !popup.closed) popup.close();
+    popup = null;
+  }
+
+  function go(next: Screen) {
+    if (screen.value === "oauth" && next !== "oauth") endOAuth();
+    generation++;
+    screen.value = next;
+  }
+
+  const sourceName = () => source.value?.name ?? pendingDisconnect.value?.name ?? "";
+
+  function fail(err: unknown, retry: () => void) {
+    const e = toApiError(err);
+    if (deps.isFatal(e)) return deps.onFatal(e);
+    emit("ERROR", { errorCode: e.errorCode, screen: screen.value, sourceId: sourceId.value });
+    batch(() => {
+      error.value = { code: e.errorCode, retry };
+      busy.value = false;
+      go("error");
+    });
+  }
+
+  /** Opens a source's detail. */
+  async function openSource(id: string): Promise<void> {
+    batch(() => {
+      sourceId.value = id;
+      if (source.value?.id !== id) source.value = null;
+      formError.value = null;
+      go("source");
+    });
+    const gen = generation;
+    try {
+      const detail = await api.getSource(id);
+      if (gen !== generation) return;
+      source.value = detail;
+      emit("SELECT_SOURCE", { sourceId: detail.id, sourceName: detail.name, sourceType: detail.type });
+    } catch (err) {
+      if (gen === generation) fail(err, () => void openSource(id));
+    }
+  }
+
+  /** The detail's "Connect": the form for credential sources, the popup for OAuth ones. */
+  function beginConnect(): void {
+    const s = source.value;
+    if (!s) return;
+    formError.value = null;
+    if (s.auth === "oauth") return void startOAuth();
+    go("credentials");
+  }
+
+  function connected(src: ConnectSource, current: ConnectSource[]) {
+    const s = { name: src.name, id: src.id };
+    session.recordConnected(s, current);
+    emit("CONNECTED_SOURCE", { sourceId: s.id, sourceName: s.name });
+    if (source.value?.id === s.id) source.value = { ...source.value, connected: true };
+    batch(() => {
+      outcome.value = { kind: "connected", source: s };
+      challenge.value = null;
+      busy.value = false;
+      go("done");
+    });
+  }
+
+  /** Submits username and password. The password is never kept. */
+  async function submitCredentials(user: string, password: string): Promise<void> {
+    const s = source.value;
+    if (!s || busy.value) return;
+    batch(() => {
+      username.value = user;
+      formError.value = null;
+      busy.value = true;
+      go("connecting");
+    });
+    const gen = generation;
+    emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
+    try {
+      const res = await api.connectWithCredentials({ source_id: s.id, username: user, password });
+      if (gen !== generation) return;
+      if (res.status === "connected") return connected(res.source, res.connections);
+      emit("MFA_REQUIRED", { sourceId: s.id, sourceName: s.name });
+      batch(() => {
+        challenge.value = res.challenge;
+        busy.value = false;
+        go("mfa");
+      });
+    } catch (err) {
+      if (gen !== generation) return;
+      const e = toApiError(err);
+      if (e.errorCode === "INVALID_CREDENTIALS") {
+        emit("ERROR", { errorCode: e.errorCode, screen: "credentials", sourceId: s.id });
+        batch(() => {
+          formError.value = e.errorCode;
+          busy.value = false;
+          go("credentials");
+        });
+        return;
+      }
+      fail(e, () => go("credentials"));
+    }
+  }
+
+  /** Submits the one-time code of the current MFA challenge. */
+  async function submitMfa(code: string): Promise<void> {
+    const c = challenge.value;
+    if (!c || busy.value) return;
+    batch(() => {
+      formError.value = null;
+      busy.value = true;
+      go("connecting");
+    });
+    const gen = generation;
+    try {
+      const res = await api.submitMfa({ challenge_id: c.challenge_id, code });
+      if (gen !== generation) return;
+      if (res.status === "connected") return connected(res.source, res.connections);
+      batch(() => {
+        challenge.value = res.challenge;
+        busy.value = false;
+        go("mfa");
+      });
+    } catch (err) {
+      if (gen !== generation) return;
+      const e = toApiError(err);
+      if (e.errorCode === "INVALID_MFA_CODE" || e.errorCode === "MFA_CHALLENGE_EXPIRED" || e.errorCode === "MFA_CHALLENGE_INVALID") {
+        emit("ERROR", { errorCode: e.errorCode, screen: "mfa", sourceId: sourceId.value });
+        const again = e.errorCode === "INVALID_MFA_CODE";
+        batch(() => {
+          formError.value = again ? e.errorCode : "MFA_CHALLENGE_EXPIRED";
+          if (!again) challenge.value = null;
+          busy.value = false;
+          go(again ? "mfa" : "credentials");
+        });
+        return;
+      }
+      fail(e, () => go(challenge.value ? "mfa" : "credentials"));
+    }
+  }
+
+  function openPopup(url: string, attemptId: string): void {
+    const s = source.value;
+    const opened = deps.win.open(url);
+    if (!opened) {
+      emit("OAUTH_POPUP_BLOCKED", { sourceId: s?.id ?? null, sourceName: s?.name ?? null });
+      oauthPhase.value = "blocked";
+      return;
+    }
+    popup = opened;
+    oauthPhase.value = "waiting";
+    emit("OAUTH_POPUP_OPENED", { sourceId: s?.id ?? null, sourceName: s?.name ?? null });
+    stopOAuth?.();
+    stopOAuth = watchOAuthAttempt({
+      api,
+      attemptId,
+      popup: opened,
+      env: deps.win,
+      pollMs: deps.pollMs,
+      onOutcome: (o) => {
+        stopOAuth = null;
+        if (screen.value !== "oauth") return;
+        if (o.kind === "popup-closed") {
+          popup = null;
+          oauthPhase.value = "closed";
+        } else if (o.kind === "error") {
+          fail(o.error, () => void startOAuth());
+        } else if (o.status.status === "connected") {
+          connected(o.status.source, o.status.connections);
+        } else {
+          fail(new ApiError(o.status.errorCode, o.status.message, 0), () => void startOAuth());
+        }
+      },
+    });
+  }
+
+  /** Starts an OAuth attempt and opens its popup. */
+  async function startOAuth(): Promise<void> {
+    const s = source.value;
+    if (!s) return;
+    batch(() => {
+      oauthPhase.value = "starting";
+      go("oauth");
+    });
+    const gen = generation;
+    emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
+    try {
+      const res = await api.startOAuth(s.id);
+      if (gen !== generation) return;
+      oauthAttempt = { attemptId: res.attempt_id, url: res.authorize_url };
+      openPopup(res.authorize_url, res.attempt_id);
+    } catch (err) {
+      if (gen === generation) fail(err, () => void startOAuth());
+    }
+  }
+
+  /** "Try again" on the OAuth step: reopens a blocked popup at once (inside the click), else starts over. */
+  function retryOAuth(): void {
+    if (oauthPhase.value === "blocked" && oauthAttempt) return openPopup(oauthAttempt.url, oauthAttempt.attemptId);
+    void startOAuth();
+  }
+
+  /** Asks to disconnect a source; the confirmation screen follows. */
+  function askDisconnect(target: ConnectSource): void {
+    confirmReturn = screen.value === "source" ? "source" : "connections";
+    batch(() => {
+      pendingDisconnect.value = { name: target.name, id: target.id };
+      sourceId.value = target.id;
+      go("confirm-disconnect");
+    });
+  }
+
+  /** Confirms the pending disconnection. */
+  async function confirmDisconnect(): Promise<void> {
+    const target = pendingDisconnect.value;
+    if (!target || busy.value) return;
+    busy.value = true;
+    const gen = generation;
+    try {
+      const res = await api.disconnect(target.id);
+      if (gen !== generation) return;
+      const s = { name: res.source?.name ?? target.name, id: res.source?.id ?? target.id };
+      session.recordDisconnected(s, res.connections);
+      emit("DISCONNECTED_SOURCE", { sourceId: s.id, sourceName: s.name });
+      if (source.value?.id === s.id) source.value = { ...source.value, connected: false };
+      batch(() => {
+        outcome.value = { kind: "disconnected", source: s };
+        pendingDisconnect.value = null;
+        busy.value = false;
+        go("done");
+      });
+    } catch (err) {
+      if (gen === generation) fail(err, () => go("confirm-disconnect"));
+    }
+  }
+
+  /** Leaves the confirmation without disconnecting. */
+  function cancelDisconnect(): void {
+    batch(() => {
+      pendingDisconnect.value = null;
+      go(confirmReturn);
+    });
+  }
+
+  /** The screen "Back" leads to from each screen. */
+  function back(): void {
+    const from = screen.value;
+    batch(() => {
+      formError.value = null;
+      if (from === "credentials" || from === "oauth") go("source");
+      else if (from === "mfa") go("credentials");
+      else if (from === "confirm-disconnect") cancelDisconnect();
+      else go("search");
+    });
+  }
+
+  /** Puts the flow back where a saved UI state left it. Passwords are never part of it. */
+  async function restore(state: UiState | null): Promise<void> {
+    const saved = state?.screen;
+    const id = typeof state?.sourceId === "string" && SOURCE_ID.test(state.sourceId) ? state.sourceId : null;
+    if (saved === "connections") return go("connections");
+    if (saved === "confirm-disconnect") {
+      const target = session.connections.value.find((c) => c.id === id);
+      if (!target) return go("connections");
+      confirmReturn = "connections";
+      pendingDisconnect.value = target;
+      sourceId.value = target.id;
+      return go("confirm-disconnect");
+    }
+    const needsSource = ["source", "credentials", "mfa", "oauth", "connecting"];
+    if (typeof saved !== "string" || !needsSource.includes(saved) || !id) return go("search");
+    sourceId.value = id;
+    let detail: SourceDetail;
+    try {
+      detail = await api.getSource(id);
+      source.value = detail;
+    } catch (err) {
+      const e = toApiError(err);
+      if (deps.isFatal(e)) return deps.onFatal(e);
+      return go("search");
+    }
+    if (saved === "source" || saved === "connecting" || detail.connected) return go("source");
+    if (saved === "oauth" && detail.auth === "oauth") {
+      oauthPhase.value = "idle";
+      return go("oauth");
+    }
+    if (saved === "mfa") {
+      const c = readChallenge(state?.challenge);
+      if (c) {
+        challenge.value = c;
+        return go("mfa");
+      }
+    }
+    return go(detail.auth === "oauth" ? "source" : "credentials");
+  }
+
+  /** Stops the OAuth watcher and closes its popup (when Connect closes). */
+  function dispose(): void {
+    endOAuth();
+    generation++;
+  }
+
+  return {
+    screen,
+    sourceId,
+    source,
+    username,
+    formError,
+    error,
+    challenge,
+    oauthPhase,
+    outcome,
+    pendingDisconnect,
+    busy,
+    sourceName,
+    go,
+    /** Shows the error screen (or ends the session for fatal errors); "Try again" runs `retry`. */
+    showError: fail,
+    openSource,
+    beginConnect,
+    submitCredentials,
+    submitMfa,
+    startOAuth,
+    retryOAuth,
+    askDisconnect,
+    confirmDisconnect,
+    cancelDisconnect,
+    back,
+    restore,
+    dispose,
+  };
+}
+
+function readChallenge(raw: unknown): MfaChallenge | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const c = raw as Record<string, unknown>;
+  if (typeof c.challenge_id !== "string" || typeof c.prompt !== "string") return null;
+  return { challenge_id: c.challenge_id, prompt: c.prompt, expires_in: typeof c.expires_in === "number" ? c.expires_in : 0 };
+}
+
+/** The connect-flow model's shape. */
+export type ConnectFlowModel = ReturnType<typeof createConnectFlowModel>;

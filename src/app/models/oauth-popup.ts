@@ -1,0 +1,84 @@
+/**
+ * Watches one OAuth attempt while its popup is open: the callback page's message (fast path) and a poll of the
+ * attempt every second (fallback, e.g. when the popup lost its opener). The service's answer is the only truth;
+ * the popup's message just triggers an early look.
+ */
+import type { OAuthAttemptStatus, OAuthPopupMessage } from "../../protocol/connect-api.ts";
+import { toApiError, type ApiError, type ConnectApi } from "../api.ts";
+
+/** The popup as far as the watcher cares. */
+export interface PopupHandle {
+  readonly closed: boolean;
+  close(): void;
+}
+
+/** Where the watcher listens: the app's window (messages, timers) and its own origin. */
+export interface PopupEnv {
+  origin: string;
+  addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: "message", listener: (event: MessageEvent) => void): void;
+}
+
+/** How a watched attempt ended. */
+export type OAuthOutcome =
+  | { kind: "settled"; status: Exclude<OAuthAttemptStatus, { status: "pending" }> }
+  | { kind: "popup-closed" }
+  | { kind: "error"; error: ApiError };
+
+function isPopupMessage(data: unknown, attemptId: string): data is OAuthPopupMessage {
+  if (typeof data !== "object" || data === null) return false;
+  const m = data as Record<string, unknown>;
+  return m.ns === "human-connect-oauth" && m.attempt_id === attemptId;
+}
+
+/** Fatal errors end the watch; anything else (a dropped request) is retried on the next tick. */
+const FATAL = new Set(["SESSION_TOKEN_INVALID", "SESSION_TOKEN_EXPIRED", "MISSING_SESSION_TOKEN", "ORIGIN_NOT_ALLOWED", "OAUTH_ATTEMPT_NOT_FOUND"]);
+
+/** Starts watching; calls `onOutcome` once, and returns the cleanup (which also stops any further call). */
+export function watchOAuthAttempt(opts: {
+  api: ConnectApi;
+  attemptId: string;
+  popup: PopupHandle;
+  env: PopupEnv;
+  pollMs?: number;
+  onOutcome: (outcome: OAuthOutcome) => void;
+}): () => void {
+  let active = true;
+  let inFlight = false;
+
+  const finish = (outcome: OAuthOutcome) => {
+    if (!active) return;
+    stop();
+    opts.onOutcome(outcome);
+  };
+
+  async function check(popupClosed: boolean) {
+    if (!active || inFlight) return;
+    inFlight = true;
+    try {
+      const status = await opts.api.getOAuthAttempt(opts.attemptId);
+      if (status.status === "connected" || status.status === "failed") finish({ kind: "settled", status });
+      else if (popupClosed) finish({ kind: "popup-closed" });
+    } catch (err) {
+      const e = toApiError(err);
+      if (FATAL.has(e.errorCode)) finish({ kind: "error", error: e });
+      else if (popupClosed) finish({ kind: "popup-closed" });
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  const onMessage = (event: MessageEvent) => {
+    if (event.origin !== opts.env.origin || !isPopupMessage(event.data, opts.attemptId)) return;
+    void check(false);
+  };
+  const timer = setInterval(() => void check(opts.popup.closed), opts.pollMs ?? 1000);
+  opts.env.addEventListener("message", onMessage);
+
+  function stop() {
+    active = false;
+    clearInterval(timer);
+    opts.env.removeEventListener("message", onMessage);
+  }
+  return stop;
+}

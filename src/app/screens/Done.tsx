@@ -1,0 +1,30 @@
+/** Success: a source was connected or disconnected. */
+import { Screen } from "../components/Screen.tsx";
+import { useApp } from "../context.ts";
+import { t } from "../i18n.ts";
+
+/** The done screen. */
+export function DoneScreen() {
+  const app = useApp();
+  const outcome = app.flow.outcome.value;
+  const name = outcome?.source.name ?? "";
+  const client = app.session.client.value?.name ?? "";
+  const connected = outcome?.kind !== "disconnected";
+  return (
+    <Screen title={connected ? t("doneConnected", { name }) : t("doneDisconnected", { name })}>
+      <div class="check" aria-hidden="true" />
+      <p>{connected ? t("doneConnectedBody", { client, name }) : t("doneDisconnectedBody", { client, name })}</p>
+      <div class="actions">
+        <button type="button" class="primary" onClick={() => app.close("SUCCESS")}>
+          {t("done")}
+        </button>
+        <button type="button" onClick={() => app.flow.go("search")}>
+          {t("connectAnother")}
+        </button>
+        <button type="button" onClick={() => app.flow.go("connections")}>
+          {t("yourConnections")}
+        </button>
+      </div>
+    </Screen>
+  );
+}

@@ -1,0 +1,218 @@
+import { PROTOCOL_VERSION, isProtocolMessage, message } from "../protocol/messages.ts";
+import type { CloseRequestMessage, InitMessage } from "../protocol/messages.ts";
+import type { CloseStatus, ConnectSource, SessionResults } from "../protocol/results.ts";
+import { CSS, DIALOG_CLASS } from "./styles.ts";
+import type { ConnectHandle, HumanConnectApi, OpenOptions, PreloadOptions } from "./types.ts";
+
+/** How long the Connect app has to load and say it is ready before Connect closes with CONNECT_UNAVAILABLE. */
+export const LOAD_TIMEOUT_MS = 15_000;
+/** How long `close()` waits for the app's own `close` (which carries the latest connections) before closing anyway. */
+export const CLOSE_GRACE_MS = 1_000;
+
+const TITLE = "Connect your health data";
+const PREFIX = "HumanConnect: ";
+
+/** The Connect app's page for a base URL: `${baseUrl}/connect?client_id=&lang=`. The token never goes here. */
+export function appUrl(baseUrl: string, o: PreloadOptions): string {
+  const u = new URL(baseUrl.replace(/\/*$/, "/connect"), location.href);
+  if (o.clientId) u.searchParams.set("client_id", o.clientId);
+  if (o.language) u.searchParams.set("lang", o.language);
+  return u.href;
+}
+
+// Rebuilds sources as plain `{name, id}` so callbacks get exactly the documented shape and their own copies.
+const sources = (a: unknown): ConnectSource[] =>
+  Array.isArray(a)
+    ? a.filter((s) => s && typeof s.name == "string" && typeof s.id == "string").map((s) => ({ name: s.name, id: s.id }))
+    : [];
+
+const copyResults = (r: Partial<SessionResults> | undefined): SessionResults => ({
+  connectedSources: sources(r?.connectedSources),
+  disconnectedSources: sources(r?.disconnectedSources),
+});
+
+// A throwing callback of the page must never break Connect.
+function call<A>(f: ((a: A) => void) | undefined, a: A): void {
+  try {
+    f?.(a);
+  } catch (e) {
+    console.error(PREFIX + "a callback threw", e);
+  }
+}
+
+/** Builds the `HumanConnect` object; `defaultBase` gives the Connect service's URL when `baseUrl` is not passed. */
+export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
+  let current: { h: ConnectHandle; focus(): void; warned?: boolean } | undefined;
+  const preloaded = new Set<string>();
+
+  function open(o: OpenOptions): ConnectHandle {
+    if (current) {
+      if (!current.warned) console.warn(PREFIX + "Connect is already open; focusing it instead of opening another.");
+      current.warned = true;
+      current.focus();
+      return current.h;
+    }
+    let results = copyResults(undefined);
+    let conns: ConnectSource[] = [];
+    let isReady = false;
+    let settle!: (status?: string) => void;
+    const ready = new Promise<void>((res, rej) => (settle = (s) => (s ? rej(new Error(s)) : res())));
+    // Callers who never await `ready` must not see an unhandled rejection.
+    ready.catch(() => {});
+    const payload = (status: CloseStatus) => ({ status, sessionResults: copyResults(results), currentConnections: sources(conns) });
+    const early = (status: CloseStatus): ConnectHandle => {
+      setTimeout(() => {
+        settle(status);
+        call(o.onClose, payload(status));
+      });
+      return { close() {}, ready };
+    };
+
+    if (!o || typeof o.token != "string" || !o.token) return early("MISSING_SESSION_TOKEN");
+    let url: string;
+    try {
+      url = appUrl(o.baseUrl ?? defaultBase(), o);
+    } catch {
+      console.error(PREFIX + "baseUrl is not a valid URL: " + o.baseUrl);
+      return early("CONNECT_UNAVAILABLE");
+    }
+    const origin = new URL(url).origin;
+    const doc = document;
+    const root = doc.documentElement;
+    const opener = doc.activeElement as HTMLElement | null;
+    const saved = [root.style.overflow, scrollX, scrollY] as const;
+    let port: MessagePort | undefined;
+    let done = false;
+    let closing: ReturnType<typeof setTimeout> | undefined;
+
+    const style = doc.createElement("style");
+    style.textContent = CSS;
+    const dlg = doc.createElement("dialog");
+    dlg.className = DIALOG_CLASS;
+    dlg.setAttribute("aria-label", TITLE);
+    const frame = doc.createElement("iframe");
+    frame.title = TITLE;
+    frame.src = url;
+    dlg.append(frame);
+
+    const onMessage = (e: MessageEvent) => {
+      const d = e.data;
+      // Only our own iframe, showing the Connect app's origin, may start the handshake.
+      if (e.origin !== origin || !e.source || e.source !== frame.contentWindow || !isProtocolMessage(d) || d.type != "hello") return;
+      if (d.v !== PROTOCOL_VERSION) return mismatch(d.v);
+      // A reloaded app says hello again: it gets a fresh port, the old one is dropped.
+      port?.close();
+      const channel = new MessageChannel();
+      port = channel.port1;
+      port.onmessage = onPortMessage;
+      const options = { clientId: o.clientId, clientUserId: o.clientUserId, language: o.language };
+      frame.contentWindow!.postMessage(message<InitMessage>("init", { token: o.token, options }), origin, [channel.port2]);
+    };
+
+    const onPortMessage = ({ data: d }: MessageEvent) => {
+      if (!isProtocolMessage(d)) return;
+      if (d.v !== PROTOCOL_VERSION) return mismatch(d.v);
+      if (d.type == "ready") {
+        conns = sources(d.currentConnections);
+        if (!isReady) {
+          isReady = true;
+          clearTimeout(timer);
+          settle();
+          call(o.onReady, undefined);
+        }
+      } else if (d.type == "connected" || d.type == "disconnected") {
+        results = copyResults(d.response?.sessionResults);
+        conns = sources(d.response?.currentConnections);
+        if (d.type == "connected") call(o.onConnectSource, { ...payload("SUCCESS"), status: "CONNECTED_SOURCE" as const });
+        else call(o.onDisconnectSource, { ...payload("SUCCESS"), status: "DISCONNECTED_SOURCE" as const });
+      } else if (d.type == "event") {
+        const ev = d.event;
+        if (ev && typeof ev.name == "string") call(o.onEvent, { name: ev.name, timestamp: ev.timestamp, data: { ...ev.data } });
+      } else if (d.type == "close") {
+        if (Array.isArray(d.currentConnections)) conns = sources(d.currentConnections);
+        finish(typeof d.status == "string" ? d.status : "SUCCESS");
+      }
+    };
+
+    const mismatch = (v: unknown) => {
+      console.error(
+        `${PREFIX}protocol version mismatch: this loader speaks version ${PROTOCOL_VERSION} but the Connect app at ${origin} speaks version ${v}. Load connect.js from the same Connect service as the app, or upgrade the human-connect package.`,
+      );
+      finish("PROTOCOL_VERSION_MISMATCH");
+    };
+
+    // The Escape key on the page: keep the dialog open until the app has answered, then close through `finish`.
+    const onCancel = (e: Event) => {
+      e.preventDefault();
+      close();
+    };
+    // The browser may still close the dialog itself (a second Escape without user activation skips `cancel`).
+    const onDialogClose = () => finish("SUCCESS");
+
+    function close() {
+      if (done || closing) return;
+      if (!port) return finish("SUCCESS");
+      closing = setTimeout(() => finish("SUCCESS"), CLOSE_GRACE_MS);
+      port.postMessage(message<CloseRequestMessage>("close-request", {}));
+    }
+
+    function finish(status: CloseStatus) {
+      if (done) return;
+      done = true;
+      current = undefined;
+      clearTimeout(timer);
+      clearTimeout(closing);
+      removeEventListener("message", onMessage);
+      if (port) {
+        port.onmessage = null;
+        port.close();
+      }
+      dlg.removeEventListener("cancel", onCancel);
+      dlg.removeEventListener("close", onDialogClose);
+      if (dlg.open) dlg.close();
+      dlg.remove();
+      style.remove();
+      root.style.overflow = saved[0];
+      scrollTo(saved[1], saved[2]);
+      if (opener?.isConnected) opener.focus?.();
+      if (!isReady) settle(status);
+      call(o.onClose, payload(status));
+    }
+
+    const timer = setTimeout(() => {
+      console.error(`${PREFIX}the Connect app at ${url} did not load within ${LOAD_TIMEOUT_MS / 1000} s.`);
+      finish("CONNECT_UNAVAILABLE");
+    }, LOAD_TIMEOUT_MS);
+
+    addEventListener("message", onMessage);
+    dlg.addEventListener("cancel", onCancel);
+    dlg.addEventListener("close", onDialogClose);
+    doc.head.append(style);
+    doc.body.append(dlg);
+    // Scroll lock: `overflow: hidden` on the root element; the previous value and position are restored on close.
+    root.style.overflow = "hidden";
+    dlg.showModal();
+    frame.focus();
+
+    const h: ConnectHandle = { close, ready };
+    current = { h, focus: () => frame.focus() };
+    return h;
+  }
+
+  function preload(p: PreloadOptions = {}): void {
+    const url = appUrl(p.baseUrl ?? defaultBase(), p);
+    if (preloaded.has(url)) return;
+    preloaded.add(url);
+    for (const [rel, href] of [
+      ["preconnect", new URL(url).origin],
+      ["prefetch", url],
+    ] as const) {
+      const link = document.createElement("link");
+      link.rel = rel;
+      link.href = href;
+      document.head.append(link);
+    }
+  }
+
+  return { open, close: () => current?.h.close(), preload };
+}

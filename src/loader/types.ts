@@ -1,0 +1,47 @@
+import type { CloseResponse, ConnectEvent, ConnectSourceResponse, DisconnectSourceResponse } from "../protocol/results.ts";
+
+/** Options of `HumanConnect.open()`: the Connect reference's attributes plus this product's additions. */
+export interface OpenOptions {
+  /** Required: a `session_token` or an `id_token` from your backend's call to `POST /v1/connect/token`. */
+  token: string;
+  /** Your application's client id; lets the service restrict which pages may frame Connect. */
+  clientId?: string;
+  /** An identifier of the user (an email address or any UTF-8 string). */
+  clientUserId?: string;
+  /** Called once when Connect closes, with the session's cumulative results. */
+  onClose?: (response: CloseResponse) => void;
+  /** Called each time the user connects a source. */
+  onConnectSource?: (response: ConnectSourceResponse) => void;
+  /** Called each time the user disconnects a source. */
+  onDisconnectSource?: (response: DisconnectSourceResponse) => void;
+  /** Called with every named event (OPEN, SEARCH, CONNECT_START, ERROR, CLOSE, ...). */
+  onEvent?: (event: ConnectEvent) => void;
+  /** Called once when the Connect app is interactive. */
+  onReady?: () => void;
+  /** Language of the Connect app, e.g. "en" or "es"; defaults to the browser's language. */
+  language?: string;
+  /** Where the Connect service lives, e.g. "https://connect.example.com". */
+  baseUrl?: string;
+}
+
+/** What `open()` returns. */
+export interface ConnectHandle {
+  /** Asks Connect to close; `onClose` follows. */
+  close(): void;
+  /** Resolves when the Connect app is interactive; rejects with the close status if it closes first. */
+  ready: Promise<void>;
+}
+
+/** Options of `HumanConnect.preload()`. */
+export interface PreloadOptions {
+  baseUrl?: string;
+  clientId?: string;
+  language?: string;
+}
+
+/** The `HumanConnect` object: the default export of the npm entry and `window.HumanConnect` of connect.js. */
+export interface HumanConnectApi {
+  open(options: OpenOptions): ConnectHandle;
+  close(): void;
+  preload(options?: PreloadOptions): void;
+}

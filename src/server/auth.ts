@@ -1,0 +1,57 @@
+import type { MiddlewareHandler } from "hono";
+import { PARENT_ORIGIN_HEADER } from "../protocol/connect-api.ts";
+import type { AppDeps, AppEnv } from "./deps.ts";
+import { ApiFailure } from "./errors.ts";
+
+const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,200}$/;
+
+function tokenFailure(errorCode: string, message: string): ApiFailure {
+  return new ApiFailure(401, errorCode, message, { "WWW-Authenticate": 'Bearer realm="human-connect"' });
+}
+
+/**
+ * Authorises a Connect API request by its session or id token and checks the embedding page's origin
+ * (`Human-Connect-Parent-Origin`) against the client's allowed origins. A request without that header comes
+ * from a page of this service itself (the hosted page), which is allowed.
+ */
+export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization");
+    if (header === undefined || header.trim() === "") {
+      throw tokenFailure("MISSING_SESSION_TOKEN", "Send the session token as `Authorization: Bearer <token>`.");
+    }
+    const match = /^Bearer(?:\s+(.*))?$/i.exec(header.trim());
+    const token = match?.[1]?.trim() ?? "";
+    if (match && token === "") {
+      throw tokenFailure("MISSING_SESSION_TOKEN", "Send the session token as `Authorization: Bearer <token>`.");
+    }
+    if (!match || !TOKEN_SHAPE.test(token)) {
+      throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is malformed.");
+    }
+    const record = await deps.store.findToken(token);
+    if (!record || (record.kind !== "session" && record.kind !== "id") || record.humanId === null) {
+      throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is not valid.");
+    }
+    if (record.expiresAt <= deps.clock.now()) {
+      throw tokenFailure("SESSION_TOKEN_EXPIRED", "The session token has expired; ask your server for a new one.");
+    }
+    const [human, client] = await Promise.all([
+      deps.store.getHuman(record.humanId),
+      deps.store.getClient(record.clientId),
+    ]);
+    if (!human || !client) throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is not valid.");
+    if (client.disabled) throw new ApiFailure(403, "NOT_AUTHORIZED", "Not authorized to perform this action.");
+
+    const parentOrigin = c.req.header(PARENT_ORIGIN_HEADER);
+    if (parentOrigin !== undefined && !client.allowedOrigins.includes(parentOrigin)) {
+      throw new ApiFailure(
+        403,
+        "ORIGIN_NOT_ALLOWED",
+        "This page's origin is not among the client's allowed origins.",
+      );
+    }
+    c.set("auth", { human, client, tokenKind: record.kind, expiresAt: record.expiresAt });
+    c.header("Cache-Control", "no-store");
+    await next();
+  };
+}

@@ -1,0 +1,638 @@
+import type { SourceType } from "../../protocol/connect-api.ts";
+import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
+import { tokenize } from "./normalize.ts";
+import type { SourceRecord } from "./types.ts";
+import { US_STATE_NAMES } from "./us-places.ts";
+
+/** A search over the catalog: free text, an optional type filter, and a 1-based page. */
+export interface SourceSearchQuery {
+  query: string;
+  type?: SourceType | null;
+  page: number;
+  perPage: number;
+}
+
+/** One page of ranked sources and how many sources match in all. */
+export interface SourceSearchPage {
+  total: number;
+  results: SourceRecord[];
+}
+
+/** Words that find a source by its type even when its name does not say it ("pharmacy boston"). */
+const TYPE_WORDS: Record<SourceType, string> = {
+  hospital: "hospital",
+  clinic: "clinic",
+  lab: "lab laboratory",
+  pharmacy: "pharmacy",
+  insurer: "insurer insurance",
+  wearable: "wearable device app",
+};
+
+const MAX_QUERY_TOKENS = 12;
+const MAX_QUERY_CHARS = 256;
+const MAX_TERM_CHARS = 64;
+
+// Match qualities of one query token against one term, best first. A name match always outranks a location match.
+const EXACT = 4;
+const PREFIX = 3;
+const TYPO_1 = 2;
+const TYPO_2 = 1;
+const NAME_FIELD = 8;
+
+// Ranking keys are packed into one float: relevance in the high bits, the source's rank by name in the low ones.
+const RANK_SPACE = 2 ** 30;
+const FUZZY_CACHE_LIMIT = 4096;
+
+/**
+ * An in-memory search index over catalog sources: an inverted index from normalised terms to sources,
+ * split by field (name, or location and type), over a sorted vocabulary for prefix ranges and a
+ * length-bucketed one for typo-tolerant matching (optimal string alignment distance).
+ */
+export class SourceSearchIndex {
+  // Sources live in slots; a removed source leaves an empty slot until the index compacts itself.
+  #records: (SourceRecord | undefined)[] = [];
+  #slotById = new Map<string, number>();
+  #normalizedNames: string[] = [];
+  // Per-slot columns, grown together in #ensureSlotCapacity. A type code of -1 marks a removed source.
+  #typeCodes = new Int8Array(0);
+  #nameTokenCounts = new Uint8Array(0);
+  #firstNameTerms = new Int32Array(0);
+  #liveCount = 0;
+  #liveByType = new Array<number>(SOURCE_TYPES.length).fill(0);
+
+  #termIds = new Map<string, number>();
+  #terms: string[] = [];
+  #termMasks: number[] = [];
+  #namePostings: number[][] = [];
+  #placePostings: number[][] = [];
+  #sortedTerms: string[] = [];
+  #sortedTermIds: number[] = [];
+  #termsByLength: number[][] = [];
+
+  #nameRanks = new Int32Array(0);
+  #orderByName: number[] = [];
+  #orderByNameForType = new Map<number, number[]>();
+  #orderDirty = true;
+
+  #tokenMatches = new Map<string, Int32Array>();
+  #termSeen = new Int32Array(0);
+  #termSeenStamp = 0;
+  // Terms the first query word matches exactly or as a prefix, marked with the current search's stamp.
+  #leadingTerms = new Int32Array(0);
+
+  // Per-slot scratch space reused across searches; `#visited` holds a stamp so nothing needs clearing.
+  #visited = new Int32Array(0);
+  #bestCode = new Uint8Array(0);
+  #nameHits = new Uint8Array(0);
+  #typos = new Uint8Array(0);
+  #exactWords = new Uint8Array(0);
+  #matchedSlots = new Int32Array(0);
+  #nextSlots = new Int32Array(0);
+  #searchStamp = 0;
+
+  /** Builds the index over the given sources; a later source with the same id replaces an earlier one. */
+  constructor(sources: Iterable<SourceRecord>) {
+    const placeTokens = new Map<string, string[]>();
+    for (const source of sources) {
+      const existing = this.#slotById.get(source.id);
+      if (existing !== undefined) this.#vacate(existing);
+      this.#insert(source, placeTokens);
+    }
+    const order = this.#terms.map((_, id) => id).sort((a, b) => compareStrings(this.#terms[a]!, this.#terms[b]!));
+    this.#sortedTermIds = order;
+    this.#sortedTerms = order.map((id) => this.#terms[id]!);
+    this.#refreshOrder();
+  }
+
+  /** How many sources the index holds. */
+  get size(): number {
+    return this.#liveCount;
+  }
+
+  /** The source with this id, if any. */
+  get(id: string): SourceRecord | undefined {
+    const slot = this.#slotById.get(id);
+    return slot === undefined ? undefined : this.#records[slot];
+  }
+
+  /** Forgets memoised word matches, so that a timing measures the whole work of each new word. */
+  clearMatchCache(): void {
+    this.#tokenMatches.clear();
+  }
+
+  /** Adds a source, or replaces the source with the same id. */
+  add(source: SourceRecord): void {
+    const existing = this.#slotById.get(source.id);
+    if (existing !== undefined) this.#vacate(existing);
+    const vocabularyBefore = this.#terms.length;
+    this.#insert(source, undefined);
+    for (let id = vocabularyBefore; id < this.#terms.length; id++) {
+      const term = this.#terms[id]!;
+      const at = lowerBound(this.#sortedTerms, term);
+      this.#sortedTerms.splice(at, 0, term);
+      this.#sortedTermIds.splice(at, 0, id);
+    }
+    if (this.#terms.length !== vocabularyBefore) this.#tokenMatches.clear();
+    this.#orderDirty = true;
+  }
+
+  /** Removes the source with this id; unknown ids are ignored. */
+  remove(id: string): void {
+    const slot = this.#slotById.get(id);
+    if (slot === undefined) return;
+    this.#vacate(slot);
+    this.#orderDirty = true;
+    if (this.#records.length > 1024 && this.#liveCount < this.#records.length / 2) this.#compact();
+  }
+
+  /**
+   * Ranked search. Every query word must match the source's name or location (city, state code or name) or type,
+   * exactly, as a prefix, or with a typo. Order: exact name, then more words found in the name, then fewer typos,
+   * then names that start with the query, more whole-word matches, shorter names, and finally the name itself.
+   * An empty query lists sources by name.
+   */
+  search(q: SourceSearchQuery): SourceSearchPage {
+    if (this.#orderDirty) this.#refreshOrder();
+    const perPage = Math.max(1, Math.floor(q.perPage) || 1);
+    const page = Math.max(1, Math.floor(q.page) || 1);
+    const typeCode = q.type ? SOURCE_TYPES.indexOf(q.type) : -1;
+    const text = q.query.length > MAX_QUERY_CHARS ? q.query.slice(0, MAX_QUERY_CHARS) : q.query;
+    const tokens = tokenize(text).slice(0, MAX_QUERY_TOKENS);
+    if (tokens.length === 0) return this.#listByName(typeCode, page, perPage);
+
+    const matchedCount = this.#matchAllTokens(tokens);
+    if (matchedCount === 0) return { total: 0, results: [] };
+
+    const normalizedQuery = tokens.join(" ");
+    const singleWord = tokens.length === 1;
+    const stamp = this.#searchStamp;
+    const skip = (page - 1) * perPage;
+    const wanted = skip + perPage;
+    const top = new TopK(wanted);
+    const matched = this.#matchedSlots;
+    const typeCodes = this.#typeCodes;
+    let total = 0;
+    for (let i = 0; i < matchedCount; i++) {
+      const slot = matched[i]!;
+      const slotType = typeCodes[slot]!;
+      if (slotType < 0 || (typeCode >= 0 && slotType !== typeCode)) continue;
+      total++;
+      top.offer(slot, this.#rankKey(slot, normalizedQuery, singleWord, stamp));
+    }
+    const results = top
+      .sortedSlots()
+      .slice(skip)
+      .map((slot) => this.#records[slot]!);
+    return { total, results };
+  }
+
+  /**
+   * Finds the slots (live or removed) that match every token, leaves them at the start of `#matchedSlots` with
+   * their match statistics filled in, and answers how many there are.
+   */
+  #matchAllTokens(tokens: string[]): number {
+    if (this.#searchStamp > 2 ** 30) {
+      this.#visited.fill(0);
+      this.#leadingTerms.fill(0);
+      this.#searchStamp = 0;
+    }
+    const base = this.#searchStamp + 1;
+    this.#searchStamp += tokens.length + 1;
+    const visited = this.#visited;
+    const best = this.#bestCode;
+
+    let matchedCount = 0;
+    for (let t = 0; t < tokens.length; t++) {
+      const termMatches = this.#matchToken(tokens[t]!, t === tokens.length - 1);
+      if (termMatches.length === 0) return 0;
+      if (t === 0) {
+        if (this.#leadingTerms.length < this.#terms.length) this.#leadingTerms = new Int32Array(this.#terms.length * 2);
+        for (let m = 0; m < termMatches.length; m += 2) {
+          if (termMatches[m + 1]! >= PREFIX) this.#leadingTerms[termMatches[m]!] = this.#searchStamp;
+        }
+      }
+      const eligible = base + t;
+      const done = base + t + 1;
+      const next = this.#nextSlots;
+      let nextCount = 0;
+      for (let m = 0; m < termMatches.length; m += 2) {
+        const termId = termMatches[m]!;
+        const quality = termMatches[m + 1]!;
+        for (let field = 0; field < 2; field++) {
+          const postings = field === 0 ? this.#namePostings[termId]! : this.#placePostings[termId]!;
+          const code = field === 0 ? NAME_FIELD + quality : quality;
+          for (let p = 0; p < postings.length; p++) {
+            const slot = postings[p]!;
+            const stamp = visited[slot]!;
+            if (stamp === done) {
+              if (code > best[slot]!) best[slot] = code;
+            } else if (t === 0 ? stamp <= base : stamp === eligible) {
+              visited[slot] = done;
+              best[slot] = code;
+              next[nextCount++] = slot;
+            }
+          }
+        }
+      }
+      for (let i = 0; i < nextCount; i++) {
+        const slot = next[i]!;
+        const code = best[slot]!;
+        const inName = code >= NAME_FIELD ? 1 : 0;
+        const quality = code - inName * NAME_FIELD;
+        const typos = quality === TYPO_1 ? 1 : quality === TYPO_2 ? 2 : 0;
+        const exact = quality === EXACT ? 1 : 0;
+        const first = t === 0;
+        this.#nameHits[slot] = (first ? 0 : this.#nameHits[slot]!) + inName;
+        this.#typos[slot] = (first ? 0 : this.#typos[slot]!) + typos;
+        this.#exactWords[slot] = (first ? 0 : this.#exactWords[slot]!) + exact;
+      }
+      this.#nextSlots = this.#matchedSlots;
+      this.#matchedSlots = next;
+      matchedCount = nextCount;
+      if (matchedCount === 0) return 0;
+    }
+    return matchedCount;
+  }
+
+  #rankKey(slot: number, normalizedQuery: string, singleWord: boolean, stamp: number): number {
+    // Comparing strings for every candidate of a one-letter query costs more than the rest of the search, so
+    // only names whose first word matches the query's first word are compared.
+    let exactName = 0;
+    let startsWith = 0;
+    if (this.#leadingTerms[this.#firstNameTerms[slot]!] === stamp) {
+      const name = this.#normalizedNames[slot]!;
+      exactName = name === normalizedQuery ? 1 : 0;
+      startsWith = singleWord || exactName === 1 || name.startsWith(normalizedQuery) ? 1 : 0;
+    }
+    let relevance = exactName;
+    relevance = relevance * 16 + Math.min(15, this.#nameHits[slot]!);
+    relevance = relevance * 32 + (31 - Math.min(31, this.#typos[slot]!));
+    relevance = relevance * 2 + startsWith;
+    relevance = relevance * 16 + Math.min(15, this.#exactWords[slot]!);
+    relevance = relevance * 16 + (15 - Math.min(15, this.#nameTokenCounts[slot]!));
+    return relevance * RANK_SPACE + (RANK_SPACE - 1 - this.#nameRanks[slot]!);
+  }
+
+  /**
+   * Vocabulary terms a query token matches, as flat [termId, quality] pairs: the term itself, terms it is a
+   * prefix of, and terms within 1 typo (tokens of 4+ characters) or 2 typos (8+). The last token of a query is
+   * still being typed, so from 5 characters on it may also be a prefix with a typo ("clevel" -> "cleveland").
+   */
+  #matchToken(token: string, isLast: boolean): Int32Array {
+    const cacheKey = isLast ? `${token}\u0001` : token;
+    const cached = this.#tokenMatches.get(cacheKey);
+    if (cached) return cached;
+
+    const out: number[] = [];
+    const seen = this.#nextTermStamp();
+    const mark = (termId: number, quality: number) => {
+      this.#termSeen[termId] = seen;
+      out.push(termId, quality);
+    };
+
+    const exactId = this.#termIds.get(token);
+    if (exactId !== undefined) mark(exactId, EXACT);
+    const sorted = this.#sortedTerms;
+    for (let i = lowerBound(sorted, token); i < sorted.length && sorted[i]!.startsWith(token); i++) {
+      const termId = this.#sortedTermIds[i]!;
+      if (termId !== exactId) mark(termId, PREFIX);
+    }
+
+    const maxTypos = token.length >= 8 ? 2 : token.length >= 4 ? 1 : 0;
+    if (maxTypos > 0 && token.length <= MAX_TERM_CHARS) {
+      const tokenMask = letterMask(token);
+      for (let length = token.length - maxTypos; length <= token.length + maxTypos; length++) {
+        for (const termId of this.#termsByLength[length] ?? []) {
+          if (this.#termSeen[termId] === seen) continue;
+          if (bitCount(tokenMask & ~this.#termMasks[termId]!) > maxTypos) continue;
+          const distance = boundedDistance(token, this.#terms[termId]!, maxTypos, false);
+          if (distance <= maxTypos) mark(termId, distance === 1 ? TYPO_1 : TYPO_2);
+        }
+      }
+      if (isLast && token.length >= 5) {
+        // A typo inside a word still being typed: compare with term prefixes; users rarely miss the first letter.
+        const first = token[0]!;
+        for (let i = lowerBound(sorted, first); i < sorted.length && sorted[i]!.startsWith(first); i++) {
+          const termId = this.#sortedTermIds[i]!;
+          if (this.#termSeen[termId] === seen || sorted[i]!.length < token.length) continue;
+          const distance = boundedDistance(token, sorted[i]!, maxTypos, true);
+          if (distance <= maxTypos) mark(termId, distance === 1 ? TYPO_1 : TYPO_2);
+        }
+      }
+    }
+
+    const result = Int32Array.from(out);
+    if (this.#tokenMatches.size >= FUZZY_CACHE_LIMIT) this.#tokenMatches.clear();
+    this.#tokenMatches.set(cacheKey, result);
+    return result;
+  }
+
+  #nextTermStamp(): number {
+    if (this.#termSeen.length < this.#terms.length) {
+      const grown = new Int32Array(Math.max(1024, this.#terms.length * 2));
+      grown.set(this.#termSeen);
+      this.#termSeen = grown;
+    }
+    if (this.#termSeenStamp > 2 ** 30) {
+      this.#termSeen.fill(0);
+      this.#termSeenStamp = 0;
+    }
+    return ++this.#termSeenStamp;
+  }
+
+  #listByName(typeCode: number, page: number, perPage: number): SourceSearchPage {
+    const order = typeCode < 0 ? this.#orderByName : this.#orderForType(typeCode);
+    const skip = (page - 1) * perPage;
+    const results = order.slice(skip, skip + perPage).map((slot) => this.#records[slot]!);
+    return { total: order.length, results };
+  }
+
+  #orderForType(typeCode: number): number[] {
+    let order = this.#orderByNameForType.get(typeCode);
+    if (!order) {
+      order = this.#orderByName.filter((slot) => this.#typeCodes[slot] === typeCode);
+      this.#orderByNameForType.set(typeCode, order);
+    }
+    return order;
+  }
+
+  #insert(source: SourceRecord, placeTokenCache: Map<string, string[]> | undefined): void {
+    const slot = this.#records.length;
+    this.#records.push(source);
+    this.#slotById.set(source.id, slot);
+    this.#ensureSlotCapacity(slot + 1);
+    const typeCode = SOURCE_TYPES.indexOf(source.type);
+    this.#typeCodes[slot] = typeCode;
+    this.#liveCount++;
+    if (typeCode >= 0) this.#liveByType[typeCode]!++;
+
+    const nameTokens = tokenize(source.name);
+    this.#normalizedNames.push(nameTokens.join(" "));
+    this.#nameTokenCounts[slot] = Math.min(255, nameTokens.length);
+    const firstToken = nameTokens[0];
+    this.#firstNameTerms[slot] = firstToken && firstToken.length <= MAX_TERM_CHARS ? this.#termId(firstToken) : -1;
+    for (const token of nameTokens) this.#post(this.#namePostings, token, slot);
+
+    const placeKey = `${source.city}\u0000${source.state}\u0000${source.type}`;
+    let placeTokens = placeTokenCache?.get(placeKey);
+    if (!placeTokens) {
+      const stateName = US_STATE_NAMES[source.state.toUpperCase()] ?? "";
+      placeTokens = tokenize(`${source.city} ${source.state} ${stateName} ${TYPE_WORDS[source.type] ?? ""}`);
+      placeTokenCache?.set(placeKey, placeTokens);
+    }
+    for (const token of placeTokens) this.#post(this.#placePostings, token, slot);
+  }
+
+  #post(postingsByTerm: number[][], token: string, slot: number): void {
+    if (token.length > MAX_TERM_CHARS) return;
+    const postings = postingsByTerm[this.#termId(token)]!;
+    // Slots only grow, so a repeated word in one field shows up as the last posting.
+    if (postings[postings.length - 1] !== slot) postings.push(slot);
+  }
+
+  #termId(term: string): number {
+    let id = this.#termIds.get(term);
+    if (id === undefined) {
+      id = this.#terms.length;
+      this.#termIds.set(term, id);
+      this.#terms.push(term);
+      this.#termMasks.push(letterMask(term));
+      this.#namePostings.push([]);
+      this.#placePostings.push([]);
+      (this.#termsByLength[term.length] ??= []).push(id);
+    }
+    return id;
+  }
+
+  #vacate(slot: number): void {
+    const source = this.#records[slot];
+    if (!source) return;
+    this.#records[slot] = undefined;
+    this.#slotById.delete(source.id);
+    this.#liveCount--;
+    const typeCode = this.#typeCodes[slot]!;
+    if (typeCode >= 0) this.#liveByType[typeCode]!--;
+    this.#typeCodes[slot] = -1;
+  }
+
+  #ensureSlotCapacity(slots: number): void {
+    if (this.#visited.length >= slots) return;
+    const capacity = Math.max(1024, slots * 2);
+    const grow = <T extends Int32Array | Uint8Array | Int8Array>(old: T, make: (n: number) => T): T => {
+      const grown = make(capacity);
+      grown.set(old);
+      return grown;
+    };
+    this.#typeCodes = grow(this.#typeCodes, (n) => new Int8Array(n));
+    this.#nameTokenCounts = grow(this.#nameTokenCounts, (n) => new Uint8Array(n));
+    this.#firstNameTerms = grow(this.#firstNameTerms, (n) => new Int32Array(n));
+    this.#matchedSlots = new Int32Array(capacity);
+    this.#nextSlots = new Int32Array(capacity);
+    this.#visited = grow(this.#visited, (n) => new Int32Array(n));
+    this.#bestCode = grow(this.#bestCode, (n) => new Uint8Array(n));
+    this.#nameHits = grow(this.#nameHits, (n) => new Uint8Array(n));
+    this.#typos = grow(this.#typos, (n) => new Uint8Array(n));
+    this.#exactWords = grow(this.#exactWords, (n) => new Uint8Array(n));
+  }
+
+  /** Recomputes the by-name order that breaks ties and lists sources for an empty query. */
+  #refreshOrder(): void {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.#records.length; slot++) if (this.#records[slot]) slots.push(slot);
+    slots.sort((a, b) => {
+      const byNormalized = compareStrings(this.#normalizedNames[a]!, this.#normalizedNames[b]!);
+      if (byNormalized !== 0) return byNormalized;
+      const ra = this.#records[a]!;
+      const rb = this.#records[b]!;
+      return compareStrings(ra.name, rb.name) || compareStrings(ra.id, rb.id);
+    });
+    const ranks = new Int32Array(this.#records.length);
+    slots.forEach((slot, rank) => (ranks[slot] = rank));
+    this.#nameRanks = ranks;
+    this.#orderByName = slots;
+    this.#orderByNameForType.clear();
+    this.#orderDirty = false;
+  }
+
+  /** Rebuilds postings without the slots of removed sources once they are the majority. */
+  #compact(): void {
+    const live = this.#records.filter((r): r is SourceRecord => r !== undefined);
+    const rebuilt = new SourceSearchIndex(live);
+    this.#records = rebuilt.#records;
+    this.#slotById = rebuilt.#slotById;
+    this.#normalizedNames = rebuilt.#normalizedNames;
+    this.#nameTokenCounts = rebuilt.#nameTokenCounts;
+    this.#firstNameTerms = rebuilt.#firstNameTerms;
+    this.#typeCodes = rebuilt.#typeCodes;
+    this.#liveCount = rebuilt.#liveCount;
+    this.#liveByType = rebuilt.#liveByType;
+    this.#termIds = rebuilt.#termIds;
+    this.#terms = rebuilt.#terms;
+    this.#termMasks = rebuilt.#termMasks;
+    this.#namePostings = rebuilt.#namePostings;
+    this.#placePostings = rebuilt.#placePostings;
+    this.#sortedTerms = rebuilt.#sortedTerms;
+    this.#sortedTermIds = rebuilt.#sortedTermIds;
+    this.#termsByLength = rebuilt.#termsByLength;
+    this.#nameRanks = rebuilt.#nameRanks;
+    this.#orderByName = rebuilt.#orderByName;
+    this.#orderByNameForType = rebuilt.#orderByNameForType;
+    this.#orderDirty = false;
+    this.#tokenMatches = rebuilt.#tokenMatches;
+    this.#termSeen = rebuilt.#termSeen;
+    this.#termSeenStamp = rebuilt.#termSeenStamp;
+    this.#leadingTerms = rebuilt.#leadingTerms;
+    this.#visited = rebuilt.#visited;
+    this.#bestCode = rebuilt.#bestCode;
+    this.#nameHits = rebuilt.#nameHits;
+    this.#typos = rebuilt.#typos;
+    this.#exactWords = rebuilt.#exactWords;
+    this.#matchedSlots = rebuilt.#matchedSlots;
+    this.#nextSlots = rebuilt.#nextSlots;
+    this.#searchStamp = rebuilt.#searchStamp;
+  }
+}
+
+/** Keeps the k best slots by key without sorting every candidate. */
+class TopK {
+  readonly #capacity: number;
+  #keys: Float64Array;
+  #slots: Int32Array;
+  #size = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+    const initial = Math.min(capacity, 64);
+    this.#keys = new Float64Array(initial);
+    this.#slots = new Int32Array(initial);
+  }
+
+  offer(slot: number, key: number): void {
+    if (this.#size < this.#capacity) {
+      if (this.#size === this.#keys.length) this.#grow();
+      // Sift up in a min-heap: the root is the worst of the kept slots.
+      let i = this.#size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.#keys[parent]! <= key) break;
+        this.#keys[i] = this.#keys[parent]!;
+        this.#slots[i] = this.#slots[parent]!;
+        i = parent;
+      }
+      this.#keys[i] = key;
+      this.#slots[i] = slot;
+    } else if (key > this.#keys[0]!) {
+      this.#siftDown(slot, key);
+    }
+  }
+
+  /** The kept slots, best first. */
+  sortedSlots(): number[] {
+    const order = Array.from({ length: this.#size }, (_, i) => i);
+    order.sort((a, b) => this.#keys[b]! - this.#keys[a]!);
+    return order.map((i) => this.#slots[i]!);
+  }
+
+  #siftDown(slot: number, key: number): void {
+    const keys = this.#keys;
+    const slots = this.#slots;
+    const size = this.#size;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      const child = right < size && keys[right]! < keys[left]! ? right : left;
+      if (keys[child]! >= key) break;
+      keys[i] = keys[child]!;
+      slots[i] = slots[child]!;
+      i = child;
+    }
+    keys[i] = key;
+    slots[i] = slot;
+  }
+
+  #grow(): void {
+    const length = Math.min(this.#capacity, this.#keys.length * 2);
+    const keys = new Float64Array(length);
+    keys.set(this.#keys);
+    const slots = new Int32Array(length);
+    slots.set(this.#slots);
+    this.#keys = keys;
+    this.#slots = slots;
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A 32-bit set of the characters in a term; a query needs at least one edit per character the term lacks. */
+function letterMask(term: string): number {
+  let mask = 0;
+  for (let i = 0; i < term.length; i++) {
+    const code = term.charCodeAt(i);
+    mask |= 1 << (code >= 97 && code <= 122 ? code - 97 : 26 + (code % 6));
+  }
+  return mask;
+}
+
+function bitCount(value: number): number {
+  let v = value - ((value >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+const ROW_LIMIT = MAX_TERM_CHARS + 4;
+let rowBeforePrevious = new Int32Array(ROW_LIMIT);
+let previousRow = new Int32Array(ROW_LIMIT);
+let currentRow = new Int32Array(ROW_LIMIT);
+
+/**
+ * Optimal string alignment distance (Damerau: insertions, deletions, substitutions, adjacent transpositions)
+ * between `query` and `term`, or between `query` and the closest prefix of `term` when `asPrefix`.
+ * Returns `max + 1` as soon as the distance must exceed `max`.
+ */
+function boundedDistance(query: string, term: string, max: number, asPrefix: boolean): number {
+  const m = query.length;
+  let n = term.length;
+  if (asPrefix) n = Math.min(n, m + max);
+  else if (Math.abs(m - n) > max) return max + 1;
+  if (m >= ROW_LIMIT || n >= ROW_LIMIT) return max + 1;
+  for (let j = 0; j <= n; j++) previousRow[j] = j;
+  for (let i = 1; i <= m; i++) {
+    const qi = query.charCodeAt(i - 1);
+    const qBefore = i > 1 ? query.charCodeAt(i - 2) : -1;
+    currentRow[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= n; j++) {
+      const tj = term.charCodeAt(j - 1);
+      let value = Math.min(previousRow[j]! + 1, currentRow[j - 1]! + 1, previousRow[j - 1]! + (qi === tj ? 0 : 1));
+      if (i > 1 && j > 1 && qi === term.charCodeAt(j - 2) && qBefore === tj) {
+        value = Math.min(value, rowBeforePrevious[j - 2]! + 1);
+      }
+      currentRow[j] = value;
+      if (value < rowMin) rowMin = value;
+    }
+    // Every alignment passes within one of each row's cells (a transposition is no cheaper than its substitution).
+    if (rowMin > max) return max + 1;
+    const spare = rowBeforePrevious;
+    rowBeforePrevious = previousRow;
+    previousRow = currentRow;
+    currentRow = spare;
+  }
+  let distance = previousRow[n]!;
+  if (asPrefix) for (let j = Math.max(0, m - max); j < n; j++) distance = Math.min(distance, previousRow[j]!);
+  return distance <= max ? distance : max + 1;
+}

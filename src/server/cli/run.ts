@@ -1,0 +1,284 @@
+import { readFileSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseCatalog } from "../catalog/import.ts";
+import { startServer } from "../main.ts";
+import { Store, type ClientRecord } from "../store/store.ts";
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A failure the CLI reports in one line, exiting non-zero. */
+export class CliError extends Error {}
+
+const USAGE = `Usage: human-connect <command> [options]
+
+Commands:
+  serve [--port N] [--host H] [--data-dir DIR] [--public-url URL]
+                                   Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL).
+  clients create --name NAME --origin URL [--origin URL ...] [--color #RRGGBB] [--logo-url URL]
+                 [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
+                                   Create a client app and print its credentials once.
+  clients list [--json]            List client apps (never their secrets).
+  clients rotate-secret CLIENT_ID [--json]
+                                   Replace a client's secret and print the new one once.
+  clients disable CLIENT_ID        Refuse every token request and Connect session of a client.
+  clients enable CLIENT_ID         Undo disable.
+  sources import FILE [--format json|csv]
+                                   Load catalog sources from a JSON array or a CSV file (restart serve to search them).
+
+Every command takes --data-dir DIR (default: HC_DATA_DIR or ./.data).
+`;
+
+const COMMON = { "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+function dataDirOf(value: string | boolean | undefined, env: NodeJS.ProcessEnv): string {
+  return resolve(typeof value === "string" && value !== "" ? value : (env.HC_DATA_DIR ?? "./.data"));
+}
+
+function checkOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliError(`--origin ${JSON.stringify(value)} is not a URL (expected e.g. https://app.example.com)`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== value.replace(/\/$/, "")) {
+    throw new CliError(`--origin ${JSON.stringify(value)} must be a bare origin like https://app.example.com (no path)`);
+  }
+  return url.origin;
+}
+
+function checkUrl(flag: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.toString();
+  } catch {
+    // reported below
+  }
+  throw new CliError(`${flag} must be an http(s) URL`);
+}
+
+async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open(dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function describeClient(c: ClientRecord): string {
+  const flags = [c.disabled ? "DISABLED" : "active", c.permissions.idTokens ? "id-tokens" : "no-id-tokens"];
+  if (c.permissions.clientTokens) flags.push("client-tokens");
+  return `${c.clientId}  ${c.name}  [${flags.join(", ")}]  origins: ${c.allowedOrigins.join(" ") || "(none)"}`;
+}
+
+async function clientsCommand(args: string[], io: CliIo): Promise<number> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case "create": {
+      const { values } = parse(rest, {
+        name: { type: "string" },
+        origin: { type: "string", multiple: true },
+        color: { type: "string" },
+        "logo-url": { type: "string" },
+        "redirect-url": { type: "string" },
+        "allow-client-tokens": { type: "boolean" },
+        "no-id-tokens": { type: "boolean" },
+        json: { type: "boolean" },
+      });
+      const name = values.name?.trim();
+      if (!name) throw new CliError("clients create needs --name");
+      if (name.length > 200) throw new CliError("--name must be at most 200 characters");
+      const origins = (values.origin ?? []).map(checkOrigin);
+      if (origins.length === 0) throw new CliError("clients create needs at least one --origin (the web origin that embeds Connect)");
+      if (values.color !== undefined && !/^#[0-9a-fA-F]{6}$/.test(values.color)) {
+        throw new CliError("--color must look like #1D4ED8");
+      }
+      const creds = await withStore(dataDirOf(values["data-dir"], io.env), (store) =>
+        store.createClient({
+          name,
+          allowedOrigins: [...new Set(origins)],
+          primaryColor: values.color ?? null,
+          logoUrl: checkUrl("--logo-url", values["logo-url"]),
+          redirectUrl: checkUrl("--redirect-url", values["redirect-url"]),
+          permissions: { idTokens: !values["no-id-tokens"], clientTokens: values["allow-client-tokens"] === true },
+        }),
+      );
+      if (values.json) {
+        io.stdout(JSON.stringify({ client_id: creds.client_id, client_secret: creds.client_secret }) + "\n");
+      } else {
+        io.stdout(
+          `Created client "${name}".\n  client_id:     ${creds.client_id}\n  client_secret: ${creds.client_secret}\n` +
+            "Store the secret now: it is not shown again (rotate it with `clients rotate-secret`).\n",
+        );
+      }
+      return 0;
+    }
+    case "list": {
+      const { values } = parse(rest, { json: { type: "boolean" } });
+      const clients = await withStore(dataDirOf(values["data-dir"], io.env), (store) => store.listClients());
+      if (values.json) {
+        io.stdout(
+          JSON.stringify(
+            clients.map((c) => ({
+              client_id: c.clientId,
+              name: c.name,
+              allowed_origins: c.allowedOrigins,
+              primary_color: c.primaryColor,
+              logo_url: c.logoUrl,
+              redirect_url: c.redirectUrl,
+              id_tokens: c.permissions.idTokens,
+              client_tokens: c.permissions.clientTokens,
+              disabled: c.disabled,
+              created_at: new Date(c.createdAt).toISOString(),
+            })),
+            null,
+            2,
+          ) + "\n",
+        );
+      } else if (clients.length === 0) {
+        io.stdout("No clients yet. Create one with: human-connect clients create --name NAME --origin URL\n");
+      } else {
+        io.stdout(clients.map(describeClient).join("\n") + "\n");
+      }
+      return 0;
+    }
+    case "rotate-secret": {
+      const { values, positionals } = parse(rest, { json: { type: "boolean" } });
+      const clientId = positionals[0];
+      if (!clientId) throw new CliError("clients rotate-secret needs a CLIENT_ID");
+      const creds = await withStore(dataDirOf(values["data-dir"], io.env), (store) => store.rotateClientSecret(clientId));
+      if (!creds) throw new CliError(`no client ${clientId}`);
+      io.stdout(
+        values.json
+          ? JSON.stringify(creds) + "\n"
+          : `New secret for ${clientId}:\n  client_secret: ${creds.client_secret}\nThe old secret no longer works.\n`,
+      );
+      return 0;
+    }
+    case "disable":
+    case "enable": {
+      const { values, positionals } = parse(rest, {});
+      const clientId = positionals[0];
+      if (!clientId) throw new CliError(`clients ${action} needs a CLIENT_ID`);
+      const ok = await withStore(dataDirOf(values["data-dir"], io.env), (store) =>
+        store.setClientDisabled(clientId, action === "disable"),
+      );
+      if (!ok) throw new CliError(`no client ${clientId}`);
+      io.stdout(`Client ${clientId} ${action === "disable" ? "disabled" : "enabled"}.\n`);
+      return 0;
+    }
+    default:
+      throw new CliError(action ? `unknown command: clients ${action}` : "clients needs a subcommand (create, list, rotate-secret, disable, enable)");
+  }
+}
+
+async function sourcesCommand(args: string[], io: CliIo): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== "import") throw new CliError(action ? `unknown command: sources ${action}` : "sources needs a subcommand (import)");
+  const { values, positionals } = parse(rest, { format: { type: "string" } });
+  const file = positionals[0];
+  if (!file) throw new CliError("sources import needs a FILE");
+  const format = values.format ?? (extname(file).toLowerCase() === ".csv" ? "csv" : "json");
+  if (format !== "json" && format !== "csv") throw new CliError("--format must be json or csv");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let records;
+  try {
+    records = parseCatalog(text, format);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`);
+  }
+  await withStore(dataDirOf(values["data-dir"], io.env), (store) => store.upsertSources(records));
+  io.stdout(`Imported ${records.length} source${records.length === 1 ? "" : "s"} from ${file}. Restart the service to search them.\n`);
+  return 0;
+}
+
+function portOf(value: string | undefined): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value ?? "") || port > 65535) throw new CliError(`invalid port: ${value}`);
+  return port;
+}
+
+async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { port: { type: "string" }, host: { type: "string" }, "public-url": { type: "string" } });
+  const port = portOf(values.port ?? io.env.PORT ?? "8080");
+  const publicUrl = checkUrl("--public-url", values["public-url"] ?? io.env.HC_PUBLIC_URL) ?? undefined;
+  const server = await startServer({
+    port,
+    host: values.host ?? io.env.HOST ?? "127.0.0.1",
+    dataDir: dataDirOf(values["data-dir"], io.env),
+    ...(publicUrl ? { publicUrl } : {}),
+  });
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      server.close().then(resolveStop, (err: unknown) => {
+        io.stderr(`error while stopping: ${String(err)}\n`);
+        resolveStop();
+      });
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(
+  argv: string[],
+  io: CliIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+  },
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+      (command === undefined ? io.stderr : io.stdout)(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    switch (command) {
+      case "serve":
+        return await serveCommand(rest, io);
+      case "clients":
+        return await clientsCommand(rest, io);
+      case "sources":
+        return await sourcesCommand(rest, io);
+      default:
+        throw new CliError(`unknown command: ${command}`);
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr(`human-connect: ${err.message}\n(run \`human-connect --help\` for usage)\n`);
+      return 1;
+    }
+    io.stderr(`human-connect: ${(err as Error).message ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Logger } from "pino";
+import type { SourceSearchIndex } from "./catalog/search-index.ts";
+import type { Clock } from "./clock.ts";
+import type { RateLimitConfig } from "./rate-limit.ts";
+import type { ClientRecord, HumanRecord, Store } from "./store/store.ts";
+
+/** Everything the HTTP app needs; built by `startServer` or by a test. */
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  /** Search index over the catalog, derived from the sources table at startup. */
+  index: SourceSearchIndex;
+  /** Directory with the built Connect app (`app/`) and loader (`connect.js`). */
+  distDir: string;
+  logger?: Logger | undefined;
+  /** Public origin of the service (e.g. https://connect.example.com); defaults to the request's own origin. */
+  publicUrl?: string | undefined;
+  /** Rate limits, or false to turn them off (benchmarks). */
+  rateLimits?: RateLimitConfig | false;
+  /** Trust X-Forwarded-For for the client IP (only behind a proxy you run). */
+  trustProxy?: boolean;
+  /** How long the sandbox's slow sources take to answer, in ms. */
+  slowSourceDelayMs?: number;
+}
+
+/** The human and client behind a Connect API request. */
+export interface ConnectAuth {
+  human: HumanRecord;
+  client: ClientRecord;
+  tokenKind: "session" | "id";
+  expiresAt: number;
+}
+
+/** Hono environment of the service's app. */
+export interface AppEnv {
+  Variables: {
+    auth: ConnectAuth;
+  };
+}

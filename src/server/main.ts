@@ -1,0 +1,113 @@
+import { serve } from "@hono/node-server";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { createApp } from "./app.ts";
+import { generateSandboxCatalog } from "./catalog/sandbox-catalog.ts";
+import { SourceSearchIndex } from "./catalog/search-index.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { createLogger } from "./logger.ts";
+import { defaultDistDir } from "./paths.ts";
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from "./rate-limit.ts";
+import { Store } from "./store/store.ts";
+
+/** Options of `startServer`. */
+export interface StartServerOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Directory of `connect.sqlite` and the master key file. */
+  dataDir: string;
+  clock?: Clock;
+  /** A pino logger, or false for none. Default: JSON logs on stdout. */
+  logger?: Logger | false;
+  /** Where the built app and loader are. Default `<package root>/dist`. */
+  distDir?: string;
+  /** Public origin when the service sits behind a proxy (used in OAuth redirect URIs and popup messages). */
+  publicUrl?: string;
+  /** Rate limits, or false to turn them off. */
+  rateLimits?: RateLimitConfig | false;
+  trustProxy?: boolean;
+  /** Delay of the sandbox's slow sources in ms. Default 3000. */
+  slowSourceDelayMs?: number;
+  /** Number of sources to seed an empty catalog with. Default 50,000. */
+  catalogSize?: number;
+  /** 32-byte key for client secrets; default HC_MASTER_KEY or the data dir's key file. */
+  masterKey?: Buffer;
+}
+
+/** A started service. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+  store: Store;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+const PURGE_INTERVAL_MS = 3600_000;
+
+/** Opens the store (seeding the sandbox catalog on first start), builds the search index and listens. */
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger());
+  const store = await Store.open(opts.dataDir, { clock, ...(opts.masterKey ? { masterKey: opts.masterKey } : {}) });
+  let server: Server;
+  try {
+    const seeded = await store.seedSourcesIfEmpty(() => generateSandboxCatalog(opts.catalogSize ?? 50_000));
+    if (seeded) logger?.info({ count: await store.countSources() }, "seeded the sandbox catalog");
+    const index = new SourceSearchIndex(await store.listSources());
+    const app = createApp({
+      store,
+      clock,
+      index,
+      distDir: opts.distDir ?? defaultDistDir(),
+      logger,
+      publicUrl: opts.publicUrl,
+      rateLimits: opts.rateLimits === undefined ? DEFAULT_RATE_LIMITS : opts.rateLimits,
+      trustProxy: opts.trustProxy ?? false,
+      ...(opts.slowSourceDelayMs !== undefined ? { slowSourceDelayMs: opts.slowSourceDelayMs } : {}),
+    });
+    const host = opts.host ?? "127.0.0.1";
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host }) as Server;
+      s.once("error", reject);
+      s.once("listening", () => resolve(s));
+    });
+    const port = (server.address() as AddressInfo).port;
+    const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+    const url = `http://${urlHost}:${port}`;
+    logger?.info({ url, dataDir: opts.dataDir }, "Connect service listening");
+
+    const purge = setInterval(() => {
+      store.purgeExpired().catch((err: unknown) => logger?.warn({ err }, "purging expired rows failed"));
+    }, PURGE_INTERVAL_MS);
+    purge.unref();
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        clearInterval(purge);
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          force.unref();
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await store.close();
+        logger?.info("Connect service stopped");
+      })();
+      return closing;
+    };
+    return { url, port, close, store };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

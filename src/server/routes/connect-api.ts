@@ -1,0 +1,246 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import type {
+  ConnectResult,
+  DisconnectResult,
+  SessionView,
+  SourceDetail,
+  SourceSearchResult,
+  SourceSummary,
+  SourceType,
+  UiState,
+} from "../../protocol/connect-api.ts";
+import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
+import { requireConnectToken } from "../auth.ts";
+import { readJsonObject } from "../body.ts";
+import type { SourceRecord } from "../catalog/types.ts";
+import type { AppDeps, AppEnv, ConnectAuth } from "../deps.ts";
+import { ApiFailure, invalidRequest } from "../errors.ts";
+import { enforceRateLimit } from "../rate-limit.ts";
+import { SANDBOX_MFA_CODE, sandboxSignIn } from "../sandbox.ts";
+import { cleanString, isWellFormedUnicode, parseOrFail } from "../validation.ts";
+
+/** Largest saved UI state, serialised. */
+export const MAX_UI_STATE_BYTES = 8 * 1024;
+/** Lifetime of an MFA challenge. */
+export const MFA_TTL_MS = 5 * 60_000;
+/** Wrong codes allowed before a challenge is void. */
+export const MFA_MAX_FAILURES = 5;
+/** Default delay of the sandbox's slow sources. */
+export const DEFAULT_SLOW_SOURCE_DELAY_MS = 3000;
+
+const SOURCE_ID = /^[0-9a-f]{24}$/;
+
+/** The `{name, id}` summary a source gets in search results. */
+export function toSummary(s: SourceRecord): SourceSummary {
+  return { id: s.id, name: s.name, type: s.type, city: s.city, state: s.state, auth: s.auth };
+}
+
+const sourceIdField = v.pipe(v.string('"source_id" must be a string'), v.regex(SOURCE_ID, '"source_id" must be 24 lowercase hex characters'));
+
+const connectBody = v.object({
+  source_id: sourceIdField,
+  username: cleanString("username", 1, 256),
+  password: v.pipe(v.string('"password" must be a string'), v.maxLength(256, '"password" is too long')),
+});
+
+const mfaBody = v.object({
+  challenge_id: cleanString("challenge_id", 1, 128),
+  code: v.pipe(v.string('"code" must be a string'), v.maxLength(32, '"code" is too long')),
+});
+
+const uiStateBody = v.object({
+  state: v.custom<UiState>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    '"state" must be a JSON object',
+  ),
+});
+
+function parseIntParam(raw: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d{1,6}$/.test(raw)) throw invalidRequest(`"${name}" must be an integer from ${min} to ${max}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw invalidRequest(`"${name}" must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Looks a source up, 404 when unknown. */
+async function requireSource(deps: AppDeps, sourceId: string): Promise<SourceRecord> {
+  const source = SOURCE_ID.test(sourceId) ? await deps.store.getSource(sourceId) : undefined;
+  if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
+  return source;
+}
+
+/** Refuses unavailable sources; waits for slow ones (the sandbox's stand-in for a slow upstream). */
+export async function reachSource(deps: AppDeps, source: SourceRecord): Promise<void> {
+  if (source.behavior === "unavailable") {
+    throw new ApiFailure(503, "SOURCE_UNAVAILABLE", `${source.name} is not available right now. Try again later.`);
+  }
+  if (source.behavior === "slow") {
+    const delay = deps.slowSourceDelayMs ?? DEFAULT_SLOW_SOURCE_DELAY_MS;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/** Counts a connect attempt against the human's budget. */
+export async function limitConnectAttempts(deps: AppDeps, auth: ConnectAuth): Promise<void> {
+  if (deps.rateLimits) {
+    await enforceRateLimit(
+      deps.store,
+      deps.clock.now(),
+      `connect:human:${auth.human.humanId}`,
+      deps.rateLimits.connectPerHuman,
+      deps.rateLimits.windowMs,
+    );
+  }
+}
+
+/** Connects the source and answers with the connected result. */
+export async function completeConnection(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<ConnectResult> {
+  await deps.store.addConnection(auth.human.humanId, source.id);
+  return {
+    status: "connected",
+    source: { name: source.name, id: source.id },
+    connections: await deps.store.listConnections(auth.human.humanId),
+  };
+}
+
+/** Refuses a source the human already has. */
+export async function refuseIfConnected(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<void> {
+  if (await deps.store.isConnected(auth.human.humanId, source.id)) {
+    throw new ApiFailure(409, "ALREADY_CONNECTED", `${source.name} is already connected.`);
+  }
+}
+
+/** The Connect API used by the Connect app: session, search, credentials and MFA, disconnect, UI state. */
+export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { store, index } = deps;
+  const app = new Hono<AppEnv>();
+  const authed = requireConnectToken(deps);
+
+  app.get("/v1/connect/session", authed, async (c) => {
+    const auth = c.get("auth");
+    await store.markHumanEngaged(auth.human.humanId);
+    const view: SessionView = {
+      human_id: auth.human.humanId,
+      token_kind: auth.tokenKind,
+      expires_at: new Date(auth.expiresAt).toISOString(),
+      client: { name: auth.client.name, primary_color: auth.client.primaryColor, logo_url: auth.client.logoUrl },
+      connections: await store.listConnections(auth.human.humanId),
+      ui_state: await store.getUiState(auth.human.humanId),
+    };
+    return c.json(view);
+  });
+
+  app.get("/v1/connect/sources", authed, (c) => {
+    const query = c.req.query("q") ?? "";
+    if (query.length > 200 || !isWellFormedUnicode(query)) throw invalidRequest('"q" must be at most 200 characters');
+    const rawType = c.req.query("type") ?? "";
+    if (rawType !== "" && !(SOURCE_TYPES as readonly string[]).includes(rawType)) {
+      throw invalidRequest(`"type" must be one of ${SOURCE_TYPES.join(", ")}`);
+    }
+    const type = rawType === "" ? null : (rawType as SourceType);
+    const page = parseIntParam(c.req.query("page"), "page", 1, 10_000, 1);
+    const perPage = parseIntParam(c.req.query("per_page"), "per_page", 1, 50, 20);
+    const found = index.search({ query, type, page, perPage });
+    const result: SourceSearchResult = {
+      query,
+      type,
+      page,
+      per_page: perPage,
+      total: found.total,
+      results: found.results.map(toSummary),
+    };
+    return c.json(result);
+  });
+
+  app.get("/v1/connect/sources/:id", authed, async (c) => {
+    const auth = c.get("auth");
+    const source = await requireSource(deps, c.req.param("id"));
+    const detail: SourceDetail = {
+      ...toSummary(source),
+      description: source.description,
+      connected: await store.isConnected(auth.human.humanId, source.id),
+    };
+    return c.json(detail);
+  });
+
+  app.post("/v1/connect/connections", authed, async (c) => {
+    const auth = c.get("auth");
+    const input = parseOrFail(connectBody, await readJsonObject(c));
+    const source = await requireSource(deps, input.source_id);
+    if (source.auth === "oauth") {
+      throw new ApiFailure(400, "INVALID_REQUEST", `${source.name} signs in with OAuth: use /v1/connect/oauth/start.`);
+    }
+    await refuseIfConnected(deps, auth, source);
+    await limitConnectAttempts(deps, auth);
+    await reachSource(deps, source);
+    const decision = sandboxSignIn(source, input.username, input.password);
+    if (decision.outcome === "error") {
+      throw new ApiFailure(decision.errorCode === "ACCOUNT_LOCKED" ? 403 : 400, decision.errorCode, decision.message);
+    }
+    if (decision.outcome === "mfa_required") {
+      const challengeId = await store.createMfaChallenge(auth.human.humanId, source.id, MFA_TTL_MS);
+      const result: ConnectResult = {
+        status: "mfa_required",
+        challenge: {
+          challenge_id: challengeId,
+          prompt: "Enter the 6-digit code we sent to your phone ending in 42.",
+          expires_in: MFA_TTL_MS / 1000,
+        },
+      };
+      return c.json(result);
+    }
+    return c.json(await completeConnection(deps, auth, source), 201);
+  });
+
+  app.post("/v1/connect/connections/mfa", authed, async (c) => {
+    const auth = c.get("auth");
+    const input = parseOrFail(mfaBody, await readJsonObject(c));
+    const challenge = await store.getMfaChallenge(input.challenge_id);
+    const invalid = new ApiFailure(400, "MFA_CHALLENGE_INVALID", "This code request is not valid anymore; sign in again.");
+    if (!challenge || challenge.humanId !== auth.human.humanId || challenge.usedAt !== null) throw invalid;
+    if (challenge.failedAttempts >= MFA_MAX_FAILURES) throw invalid;
+    if (challenge.expiresAt <= deps.clock.now()) {
+      throw new ApiFailure(400, "MFA_CHALLENGE_EXPIRED", "The code request has expired; sign in again.");
+    }
+    await limitConnectAttempts(deps, auth);
+    if (input.code.trim() !== SANDBOX_MFA_CODE) {
+      const failures = await store.recordMfaFailure(input.challenge_id);
+      const left = MFA_MAX_FAILURES - failures;
+      throw new ApiFailure(
+        400,
+        "INVALID_MFA_CODE",
+        left > 0 ? `That code is not right. ${left} attempt${left === 1 ? "" : "s"} left.` : "That code is not right; sign in again.",
+      );
+    }
+    if (!(await store.consumeMfaChallenge(input.challenge_id))) throw invalid;
+    const source = await requireSource(deps, challenge.sourceId);
+    return c.json(await completeConnection(deps, auth, source), 201);
+  });
+
+  app.delete("/v1/connect/connections/:source_id", authed, async (c) => {
+    const auth = c.get("auth");
+    const source = await requireSource(deps, c.req.param("source_id"));
+    if (!(await store.removeConnection(auth.human.humanId, source.id))) {
+      throw new ApiFailure(404, "NOT_CONNECTED", `${source.name} is not connected.`);
+    }
+    const result: DisconnectResult = {
+      source: { name: source.name, id: source.id },
+      connections: await store.listConnections(auth.human.humanId),
+    };
+    return c.json(result);
+  });
+
+  app.put("/v1/connect/ui-state", authed, async (c) => {
+    const auth = c.get("auth");
+    const input = parseOrFail(uiStateBody, await readJsonObject(c));
+    if (Buffer.byteLength(JSON.stringify(input.state), "utf8") > MAX_UI_STATE_BYTES) {
+      throw invalidRequest(`"state" must be at most ${MAX_UI_STATE_BYTES} bytes as JSON`);
+    }
+    await store.saveUiState(auth.human.humanId, input.state);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,315 @@
+import { Hono, type Context } from "hono";
+import * as v from "valibot";
+import type { OAuthAttemptStatus, OAuthPopupMessage, OAuthStartResult } from "../../protocol/connect-api.ts";
+import { requireConnectToken } from "../auth.ts";
+import { readJsonObject, readJsonOrFormObject } from "../body.ts";
+import type { SourceRecord } from "../catalog/types.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { ApiFailure } from "../errors.ts";
+import { html, jsonForScript, sendPage, type SafeHtml } from "../html.ts";
+import { sandboxSignIn } from "../sandbox.ts";
+import { randomToken, sha256Base64Url } from "../security/crypto.ts";
+import type { OAuthAttemptRecord } from "../store/store.ts";
+import { parseOrFail } from "../validation.ts";
+import { limitConnectAttempts, reachSource, refuseIfConnected } from "./connect-api.ts";
+
+/** How long an OAuth attempt may stay open. */
+export const OAUTH_ATTEMPT_TTL_MS = 10 * 60_000;
+/** How long an authorization code may wait before its exchange. */
+export const OAUTH_CODE_TTL_MS = 60_000;
+/** Path of the callback that ends the round trip (the registered redirect URI). */
+export const OAUTH_CALLBACK_PATH = "/v1/connect/oauth/callback";
+/** Path of the sandbox provider's sign-in page. */
+export const SANDBOX_AUTHORIZE_PATH = "/sandbox/oauth/authorize";
+/** Path of the sandbox provider's token endpoint. */
+export const SANDBOX_TOKEN_PATH = "/sandbox/oauth/token";
+
+const SANDBOX_OAUTH_CLIENT_ID = "human-connect";
+const SOURCE_ID = /^[0-9a-f]{24}$/;
+
+/** The origin the service is reached at. */
+export function serviceOrigin(deps: AppDeps, c: Context): string {
+  return deps.publicUrl ? new URL(deps.publicUrl).origin : new URL(c.req.url).origin;
+}
+
+const startBody = v.object({
+  source_id: v.pipe(v.string('"source_id" must be a string'), v.regex(SOURCE_ID, '"source_id" must be 24 lowercase hex characters')),
+});
+
+const authorizeParams = v.object({
+  response_type: v.literal("code", '"response_type" must be "code"'),
+  client_id: v.literal(SANDBOX_OAUTH_CLIENT_ID, '"client_id" is not registered with this provider'),
+  redirect_uri: v.pipe(v.string(), v.maxLength(2048)),
+  state: v.pipe(v.string(), v.minLength(16), v.maxLength(256)),
+  code_challenge: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, '"code_challenge" must be a S256 challenge')),
+  code_challenge_method: v.literal("S256", '"code_challenge_method" must be "S256"'),
+});
+
+const tokenParams = v.object({
+  grant_type: v.literal("authorization_code", '"grant_type" must be "authorization_code"'),
+  code: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  redirect_uri: v.pipe(v.string(), v.maxLength(2048)),
+  code_verifier: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._~-]{43,128}$/, '"code_verifier" is malformed')),
+  client_id: v.optional(v.string()),
+});
+
+type AuthorizeRequest = v.InferOutput<typeof authorizeParams>;
+
+const invalidGrant = (message: string) => new ApiFailure(400, "INVALID_GRANT", message);
+
+/**
+ * The sandbox provider's code exchange: the code must be known, unused, unexpired, issued for exactly this
+ * redirect URI, and the verifier must hash (S256) to the challenge of the authorization request.
+ */
+export async function exchangeAuthorizationCode(
+  deps: AppDeps,
+  input: { code: string; redirectUri: string; codeVerifier: string },
+): Promise<OAuthAttemptRecord> {
+  const attempt = await deps.store.findOAuthAttemptByCode(input.code);
+  if (!attempt || attempt.codeExpiresAt === null) throw invalidGrant("The authorization code is not valid.");
+  if (attempt.codeUsedAt !== null) throw invalidGrant("The authorization code was already used.");
+  if (attempt.codeExpiresAt <= deps.clock.now()) throw invalidGrant("The authorization code has expired.");
+  if (attempt.redirectUri !== input.redirectUri) throw invalidGrant("The redirect_uri does not match the authorization request.");
+  if (sha256Base64Url(input.codeVerifier) !== attempt.codeChallenge) throw invalidGrant("The code_verifier does not match the code_challenge.");
+  if (!(await deps.store.consumeOAuthCode(input.code))) throw invalidGrant("The authorization code was already used.");
+  return attempt;
+}
+
+/** Finds the pending attempt an authorization request belongs to, checking every parameter against it. */
+async function resolveAuthorizeRequest(
+  deps: AppDeps,
+  raw: Record<string, unknown>,
+): Promise<{ request: AuthorizeRequest; attempt: OAuthAttemptRecord; source: SourceRecord } | { error: string }> {
+  const parsed = v.safeParse(authorizeParams, raw);
+  if (!parsed.success) return { error: parsed.issues[0].message };
+  const request = parsed.output;
+  const attempt = await deps.store.findOAuthAttemptByState(request.state);
+  if (!attempt) return { error: "This sign-in request is unknown (state mismatch)." };
+  if (attempt.redirectUri !== request.redirect_uri) return { error: "The redirect_uri is not the registered one." };
+  if (attempt.codeChallenge !== request.code_challenge) return { error: "The code_challenge does not match." };
+  if (attempt.status !== "pending" || attempt.codeHash !== null) return { error: "This sign-in request was already used." };
+  if (attempt.expiresAt <= deps.clock.now()) return { error: "This sign-in request has expired. Start again." };
+  const source = await deps.store.getSource(attempt.sourceId);
+  if (!source) return { error: "This source no longer exists." };
+  return { request, attempt, source };
+}
+
+function errorPage(c: Context, title: string, message: string): Response {
+  return sendPage(c, {
+    title,
+    status: 400,
+    body: html`<h1>${title}</h1><p class="error" role="alert">${message}</p><p class="note">You can close this window.</p>`,
+  });
+}
+
+function signInPage(c: Context, request: AuthorizeRequest, source: SourceRecord, error?: string): Response {
+  const hidden = (["response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method"] as const).map(
+    (name) => html`<input type="hidden" name="${name}" value="${request[name]}">`,
+  );
+  const body: SafeHtml = html`<h1>Sign in to ${source.name}</h1>
+<p class="note">Sandbox provider. Use username <strong>demo</strong> and password <strong>demo</strong>.</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+<form method="post" action="${SANDBOX_AUTHORIZE_PATH}">
+${hidden}
+<label for="username">Username</label>
+<input id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password">
+<div class="actions">
+<button class="secondary" type="submit" name="decision" value="deny" formnovalidate>Deny</button>
+<button class="primary" type="submit" name="decision" value="allow">Allow access</button>
+</div>
+</form>`;
+  return sendPage(c, { title: `Sign in to ${source.name}`, body, status: error ? 400 : 200 });
+}
+
+function redirectWith(c: Context, redirectUri: string, params: Record<string, string>): Response {
+  const target = new URL(redirectUri);
+  for (const [k, val] of Object.entries(params)) target.searchParams.set(k, val);
+  c.header("Cache-Control", "no-store");
+  c.header("Referrer-Policy", "no-referrer");
+  return c.redirect(target.toString(), 303);
+}
+
+/** The page that ends the popup: tells the Connect app (window.opener, same origin) how it went, then closes. */
+function callbackPage(c: Context, origin: string, message: OAuthPopupMessage, text: string): Response {
+  const script = `
+    var data = JSON.parse(document.getElementById("hc-oauth-result").textContent);
+    if (window.opener) window.opener.postMessage(data.message, data.origin);
+    window.close();`;
+  const ok = message.status === "connected";
+  return sendPage(c, {
+    title: ok ? "Connected" : "Not connected",
+    script,
+    body: html`<h1>${ok ? "Connected" : "Not connected"}</h1>
+<p${ok ? "" : html` class="error" role="alert"`}>${text}</p>
+<p class="note">You can close this window.</p>
+<script type="application/json" id="hc-oauth-result">${jsonForScript({ origin, message })}</script>`,
+  });
+}
+
+function attemptStatus(attempt: OAuthAttemptRecord): OAuthAttemptStatus | null {
+  if (attempt.status === "failed") {
+    return { status: "failed", errorCode: attempt.errorCode ?? "OAUTH_FAILED", message: attempt.errorMessage ?? "The sign-in failed." };
+  }
+  return attempt.status === "pending" ? { status: "pending" } : null;
+}
+
+/** OAuth: start an attempt, poll it, the sandbox provider's sign-in page and token endpoint, and the callback. */
+export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { store, clock } = deps;
+  const app = new Hono<AppEnv>();
+  const authed = requireConnectToken(deps);
+
+  app.post("/v1/connect/oauth/start", authed, async (c) => {
+    const auth = c.get("auth");
+    const input = parseOrFail(startBody, await readJsonObject(c));
+    const source = await store.getSource(input.source_id);
+    if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
+    if (source.auth !== "oauth") {
+      throw new ApiFailure(400, "OAUTH_NOT_SUPPORTED", `${source.name} signs in with a username and password, not OAuth.`);
+    }
+    await refuseIfConnected(deps, auth, source);
+    await limitConnectAttempts(deps, auth);
+    await reachSource(deps, source);
+    const origin = serviceOrigin(deps, c);
+    const attemptId = randomToken(18, "oa_");
+    const state = randomToken(32);
+    const codeVerifier = randomToken(32);
+    const codeChallenge = sha256Base64Url(codeVerifier);
+    const redirectUri = origin + OAUTH_CALLBACK_PATH;
+    await store.createOAuthAttempt({
+      attemptId,
+      humanId: auth.human.humanId,
+      sourceId: source.id,
+      state,
+      codeVerifier,
+      codeChallenge,
+      redirectUri,
+      ttlMs: OAUTH_ATTEMPT_TTL_MS,
+    });
+    const url = new URL(SANDBOX_AUTHORIZE_PATH, origin);
+    url.search = new URLSearchParams({
+      response_type: "code",
+      client_id: SANDBOX_OAUTH_CLIENT_ID,
+      redirect_uri: redirectUri,
+      state,
+      code_challenge: codeChallenge,
+      code_challenge_method: "S256",
+    }).toString();
+    const result: OAuthStartResult = { attempt_id: attemptId, authorize_url: url.toString() };
+    return c.json(result, 201);
+  });
+
+  app.get("/v1/connect/oauth/attempts/:attempt_id", authed, async (c) => {
+    const auth = c.get("auth");
+    const attemptId = c.req.param("attempt_id");
+    const attempt = attemptId.length <= 64 ? await store.getOAuthAttempt(attemptId) : undefined;
+    if (!attempt || attempt.humanId !== auth.human.humanId) {
+      throw new ApiFailure(404, "OAUTH_ATTEMPT_NOT_FOUND", "No OAuth attempt has this id.");
+    }
+    if (attempt.status === "pending" && attempt.expiresAt <= clock.now()) {
+      await store.finishOAuthAttempt(attempt.attemptId, {
+        status: "failed",
+        errorCode: "OAUTH_ATTEMPT_EXPIRED",
+        message: "The sign-in took too long. Try again.",
+      });
+      return c.json({ status: "failed", errorCode: "OAUTH_ATTEMPT_EXPIRED", message: "The sign-in took too long. Try again." } satisfies OAuthAttemptStatus);
+    }
+    const status = attemptStatus(attempt);
+    if (status) return c.json(status);
+    const source = await store.getSource(attempt.sourceId);
+    const connected: OAuthAttemptStatus = {
+      status: "connected",
+      source: { name: source?.name ?? "", id: attempt.sourceId },
+      connections: await store.listConnections(auth.human.humanId),
+    };
+    return c.json(connected);
+  });
+
+  app.get(SANDBOX_AUTHORIZE_PATH, async (c) => {
+    const resolved = await resolveAuthorizeRequest(deps, c.req.query());
+    if ("error" in resolved) return errorPage(c, "Sign-in request refused", resolved.error);
+    return signInPage(c, resolved.request, resolved.source);
+  });
+
+  app.post(SANDBOX_AUTHORIZE_PATH, async (c) => {
+    const form = await readJsonOrFormObject(c);
+    const resolved = await resolveAuthorizeRequest(deps, form);
+    if ("error" in resolved) return errorPage(c, "Sign-in request refused", resolved.error);
+    const { request, attempt, source } = resolved;
+    if (form.decision === "deny") {
+      return redirectWith(c, request.redirect_uri, { error: "access_denied", state: request.state });
+    }
+    const username = typeof form.username === "string" ? form.username.slice(0, 256) : "";
+    const password = typeof form.password === "string" ? form.password.slice(0, 256) : "";
+    const decision = sandboxSignIn(source, username, password);
+    if (decision.outcome === "error") return signInPage(c, request, source, decision.message);
+    const code = randomToken(32);
+    if (!(await store.setOAuthCode(attempt.attemptId, code, OAUTH_CODE_TTL_MS))) {
+      return errorPage(c, "Sign-in request refused", "This sign-in request was already used.");
+    }
+    return redirectWith(c, request.redirect_uri, { code, state: request.state });
+  });
+
+  app.post(SANDBOX_TOKEN_PATH, async (c) => {
+    const input = parseOrFail(tokenParams, await readJsonOrFormObject(c));
+    await exchangeAuthorizationCode(deps, {
+      code: input.code,
+      redirectUri: input.redirect_uri,
+      codeVerifier: input.code_verifier,
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json({ access_token: randomToken(32, "sbx_"), token_type: "Bearer", expires_in: 3600 });
+  });
+
+  app.get(OAUTH_CALLBACK_PATH, async (c) => {
+    const origin = serviceOrigin(deps, c);
+    const state = c.req.query("state");
+    const attempt = state && state.length <= 256 ? await store.findOAuthAttemptByState(state) : undefined;
+    if (!attempt) return errorPage(c, "Sign-in not completed", "This sign-in response is not valid (state mismatch).");
+    if (attempt.status !== "pending") {
+      return errorPage(c, "Sign-in not completed", "This sign-in response was already used.");
+    }
+    const fail = async (errorCode: string, message: string) => {
+      await store.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
+      return callbackPage(c, origin, { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "failed" }, message);
+    };
+    if (attempt.expiresAt <= clock.now()) return fail("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
+    const providerError = c.req.query("error");
+    if (providerError !== undefined) {
+      return providerError === "access_denied"
+        ? fail("OAUTH_ACCESS_DENIED", "Access was not allowed.")
+        : fail("OAUTH_FAILED", "The provider could not complete the sign-in.");
+    }
+    const code = c.req.query("code") ?? "";
+    let exchanged: OAuthAttemptRecord;
+    try {
+      exchanged = await exchangeAuthorizationCode(deps, {
+        code,
+        redirectUri: origin + OAUTH_CALLBACK_PATH,
+        codeVerifier: attempt.codeVerifier,
+      });
+    } catch (err) {
+      if (err instanceof ApiFailure) return fail("OAUTH_EXCHANGE_FAILED", err.message);
+      throw err;
+    }
+    if (exchanged.attemptId !== attempt.attemptId) {
+      return fail("OAUTH_EXCHANGE_FAILED", "The authorization code belongs to another sign-in.");
+    }
+    const source = await store.getSource(attempt.sourceId);
+    const human = await store.getHuman(attempt.humanId);
+    if (!source || !human) return fail("OAUTH_FAILED", "The source or the user no longer exists.");
+    await store.addConnection(human.humanId, source.id);
+    await store.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
+    return callbackPage(
+      c,
+      origin,
+      { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "connected" },
+      `${source.name} is connected.`,
+    );
+  });
+
+  return app;
+}
+

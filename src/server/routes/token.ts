@@ -1,0 +1,178 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { readJsonOrFormObject } from "../body.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { ApiFailure } from "../errors.ts";
+import { clientIp, enforceRateLimit } from "../rate-limit.ts";
+import type { ClientRecord, Store } from "../store/store.ts";
+import { cleanString, emailString, parseOrFail } from "../validation.ts";
+
+/** Lifetimes of the tokens the endpoint issues, in seconds. */
+export const TOKEN_TTL_SECONDS = {
+  session: 3600,
+  id: 86_400,
+  refresh: 30 * 86_400,
+  client: 3600,
+} as const;
+
+/** Prefix of id refresh tokens, as in the vendor's example. */
+export const ID_REFRESH_TOKEN_PREFIX = "idrt-";
+
+const TOKEN_TYPES = ["session", "id", "client", "refresh"] as const;
+type TokenType = (typeof TOKEN_TYPES)[number];
+
+const credentials = {
+  client_id: cleanString("client_id", 1, 128),
+  client_secret: cleanString("client_secret", 1, 512),
+};
+
+const schemas = {
+  session: v.object({
+    ...credentials,
+    client_user_id: cleanString("client_user_id", 1, 255),
+    client_user_email: emailString("client_user_email"),
+  }),
+  id: v.object({
+    ...credentials,
+    client_user_id: cleanString("client_user_id", 1, 255),
+    client_user_email: v.optional(emailString("client_user_email")),
+  }),
+  client: v.object(credentials),
+  refresh: v.object({ ...credentials, id_refresh_token: cleanString("id_refresh_token", 1, 512) }),
+};
+
+/** Issues a fresh id token and refresh token for a human. */
+async function issueIdTokens(store: Store, clientId: string, humanId: string) {
+  const id = await store.issueToken({ kind: "id", clientId, humanId, ttlMs: TOKEN_TTL_SECONDS.id * 1000 });
+  const refresh = await store.issueToken({
+    kind: "refresh",
+    clientId,
+    humanId,
+    ttlMs: TOKEN_TTL_SECONDS.refresh * 1000,
+    prefix: ID_REFRESH_TOKEN_PREFIX,
+  });
+  return {
+    token_type: "Bearer",
+    id_token: id.token,
+    id_refresh_token: refresh.token,
+    id_token_expires_in: TOKEN_TTL_SECONDS.id,
+  };
+}
+
+const unknownUser = () =>
+  new ApiFailure(
+    404,
+    "UNKNOWN_CLIENT_USER_ID",
+    "Unknown client_user_id: start a session for this user first; id tokens exist once the user connected a source.",
+  );
+
+/**
+ * `POST /v1/connect/token`: session, id, client and refresh tokens for the customer's backend.
+ * Deliberately sends no CORS headers, so that no browser page can call it with a client secret.
+ */
+export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { store, clock } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.post("/v1/connect/token", async (c) => {
+    const limits = deps.rateLimits;
+    if (limits) {
+      const ip = clientIp(c, deps.trustProxy ?? false);
+      await enforceRateLimit(store, clock.now(), `token:ip:${ip}`, limits.tokenPerIp, limits.windowMs);
+    }
+    const body = await readJsonOrFormObject(c);
+    const type = body.type;
+    if (typeof type !== "string" || !(TOKEN_TYPES as readonly string[]).includes(type)) {
+      throw new ApiFailure(
+        400,
+        "INVALID_TOKEN_TYPE",
+        'The "type" parameter must be "session", "id", "client" or "refresh".',
+      );
+    }
+    const tokenType = type as TokenType;
+    const input = parseOrFail(schemas[tokenType], body);
+
+    const client = await store.getClient(input.client_id);
+    if (!client) throw new ApiFailure(401, "INVALID_CLIENT_ID", "Invalid client_id.");
+    if (limits) {
+      await enforceRateLimit(store, clock.now(), `token:client:${client.clientId}`, limits.tokenPerClient, limits.windowMs);
+    }
+    if (!(await store.verifyClientSecret(client.clientId, input.client_secret))) {
+      throw new ApiFailure(401, "INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
+    }
+    if (client.disabled) {
+      throw new ApiFailure(403, "NOT_AUTHORIZED", "Not authorized to perform this action: the client is disabled.");
+    }
+    c.header("Cache-Control", "no-store");
+    c.header("Pragma", "no-cache");
+
+    switch (tokenType) {
+      case "session": {
+        const { client_user_id, client_user_email } = input as v.InferOutput<typeof schemas.session>;
+        const existing = await store.findHuman(client.clientId, client_user_id);
+        if (existing && (await store.hasConnections(existing.humanId))) {
+          throw new ApiFailure(
+            403,
+            "SESSION_TOKEN_GENERATION_NOT_ALLOWED",
+            'Session token time window expired: the user already connected a source; request type "id".',
+          );
+        }
+        const human = await store.upsertHuman(client.clientId, client_user_id, client_user_email);
+        const { token } = await store.issueToken({
+          kind: "session",
+          clientId: client.clientId,
+          humanId: human.humanId,
+          ttlMs: TOKEN_TTL_SECONDS.session * 1000,
+        });
+        return c.json({ session_token: token, human_id: human.humanId, expires_in: TOKEN_TTL_SECONDS.session });
+      }
+      case "id": {
+        requireIdTokens(client);
+        const { client_user_id } = input as v.InferOutput<typeof schemas.id>;
+        const human = await store.findHuman(client.clientId, client_user_id);
+        if (!human || !(await store.hasConnections(human.humanId))) throw unknownUser();
+        return c.json(await issueIdTokens(store, client.clientId, human.humanId));
+      }
+      case "refresh": {
+        requireIdTokens(client);
+        const { id_refresh_token } = input as v.InferOutput<typeof schemas.refresh>;
+        const record = await store.findToken(id_refresh_token);
+        const invalid = new ApiFailure(
+          400,
+          "INVALID_REFRESH_TOKEN",
+          "The id_refresh_token is unknown, expired or already used.",
+        );
+        if (!record || record.kind !== "refresh" || record.clientId !== client.clientId || !record.humanId) {
+          throw invalid;
+        }
+        if (record.usedAt !== null || record.expiresAt <= clock.now()) throw invalid;
+        if (!(await store.consumeToken(id_refresh_token))) throw invalid;
+        return c.json(await issueIdTokens(store, client.clientId, record.humanId));
+      }
+      case "client": {
+        if (!client.permissions.clientTokens) {
+          throw new ApiFailure(
+            403,
+            "CLIENT_TOKEN_GENERATION_NOT_ALLOWED",
+            "This client_id is not allowed to generate client tokens.",
+          );
+        }
+        const { token } = await store.issueToken({
+          kind: "client",
+          clientId: client.clientId,
+          humanId: null,
+          ttlMs: TOKEN_TTL_SECONDS.client * 1000,
+        });
+        return c.json({ token_type: "Bearer", client_token: token, expires_in: TOKEN_TTL_SECONDS.client });
+      }
+    }
+  });
+
+  return app;
+}
+
+function requireIdTokens(client: ClientRecord): void {
+  if (!client.permissions.idTokens) {
+    throw new ApiFailure(403, "ID_TOKEN_GENERATION_NOT_ALLOWED", "This client's users are not allowed to generate id tokens.");
+  }
+}

@@ -1,0 +1,114 @@
+// Table shapes as Kysely sees them. Times are integers (ms since epoch) and flags are 0/1 integers so that the
+// same queries run on SQLite and PostgreSQL (bigint / smallint there).
+
+export interface ClientsTable {
+  client_id: string;
+  secret_encrypted: string;
+  name: string;
+  primary_color: string | null;
+  logo_url: string | null;
+  allowed_origins: string; // JSON array of origins
+  perm_id_tokens: number;
+  perm_client_tokens: number;
+  disabled: number;
+  redirect_url: string | null;
+  created_at: number;
+  secret_rotated_at: number;
+}
+
+export interface HumansTable {
+  human_id: string;
+  client_id: string;
+  client_user_id: string;
+  email: string | null;
+  created_at: number;
+  invited_at: number | null;
+  engaged_at: number | null;
+  connected_at: number | null;
+}
+
+export type TokenKind = "session" | "id" | "refresh" | "client";
+
+export interface TokensTable {
+  token_hash: string;
+  kind: TokenKind;
+  human_id: string | null;
+  client_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SourcesTable {
+  source_id: string;
+  name: string;
+  type: string;
+  city: string;
+  state: string;
+  auth: string;
+  description: string;
+  behavior: string;
+}
+
+export interface ConnectionsTable {
+  human_id: string;
+  source_id: string;
+  connected_at: number;
+  /** Order of connection per human (timestamps can tie). */
+  seq: number;
+}
+
+export interface MfaChallengesTable {
+  challenge_hash: string;
+  human_id: string;
+  source_id: string;
+  created_at: number;
+  expires_at: number;
+  failed_attempts: number;
+  used_at: number | null;
+}
+
+export type OAuthAttemptState = "pending" | "connected" | "failed";
+
+export interface OAuthAttemptsTable {
+  attempt_id: string;
+  human_id: string;
+  source_id: string;
+  state_hash: string;
+  code_verifier: string;
+  code_challenge: string;
+  redirect_uri: string;
+  code_hash: string | null;
+  code_expires_at: number | null;
+  code_used_at: number | null;
+  status: OAuthAttemptState;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface UiStateTable {
+  human_id: string;
+  state_json: string;
+  updated_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+/** Every table of the Connect service's database. */
+export interface Database {
+  clients: ClientsTable;
+  humans: HumansTable;
+  tokens: TokensTable;
+  sources: SourcesTable;
+  connections: ConnectionsTable;
+  mfa_challenges: MfaChallengesTable;
+  oauth_attempts: OAuthAttemptsTable;
+  ui_state: UiStateTable;
+  rate_limits: RateLimitsTable;
+}

@@ -1,0 +1,418 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
+import { afterEach, describe, expect, it } from "vitest";
+import { axeViolations } from "./axe.ts";
+import { CLEVELAND, createFakeService, HOLODECK, LABS, ROMULAN, STARFLEET } from "./fake-service.ts";
+import { renderConnect } from "./harness.tsx";
+
+afterEach(() => cleanup());
+
+const resultOptions = () => within(screen.getByRole("listbox")).getAllByRole("option");
+
+async function searchReady() {
+  const box = await screen.findByRole("searchbox", { name: /Search/ });
+  await screen.findByRole("listbox");
+  return box;
+}
+
+async function openSource(name: string) {
+  await searchReady();
+  fireEvent.click(screen.getByRole("option", { name }));
+  await screen.findByRole("heading", { level: 1, name });
+  await screen.findByRole("button", { name: /^(Connect|Disconnect)$/ });
+}
+
+async function signIn(username: string, password: string) {
+  fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+  fireEvent.input(await screen.findByLabelText("Username"), { target: { value: username } });
+  fireEvent.input(screen.getByLabelText("Password"), { target: { value: password } });
+  fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+}
+
+describe("search screen", () => {
+  it("focuses the search box, then sends ready with the current connections", async () => {
+    const r = renderConnect({ service: createFakeService({ connections: [CLEVELAND] }) });
+    const box = await searchReady();
+    await waitFor(() => expect(r.messages("ready")).toHaveLength(1));
+    expect(document.activeElement).toBe(box);
+    expect(r.messages("ready")[0]).toEqual({ ns: "human-connect", v: 1, type: "ready", currentConnections: [CLEVELAND] });
+    expect(r.events().map((e) => e.name)).toEqual(expect.arrayContaining(["OPEN", "READY"]));
+  });
+
+  it("lists sources as options named by the source name and filters as the user types", async () => {
+    renderConnect();
+    const box = await searchReady();
+    expect(resultOptions().map((o) => o.getAttribute("aria-label"))).toContain("Starfleet Pharmacy");
+    fireEvent.input(box, { target: { value: "starf" } });
+    await waitFor(() => expect(resultOptions()).toHaveLength(1));
+    expect(screen.getByRole("option", { name: "Starfleet Pharmacy" })).toBeTruthy();
+  });
+
+  it("filters by source type", async () => {
+    renderConnect();
+    await searchReady();
+    fireEvent.change(screen.getByLabelText("Type"), { target: { value: "wearable" } });
+    await waitFor(() => expect(resultOptions().map((o) => o.getAttribute("aria-label"))).toEqual(["Holodeck Fitness"]));
+  });
+
+  it("shows an empty state when nothing matches", async () => {
+    renderConnect();
+    const box = await searchReady();
+    fireEvent.input(box, { target: { value: "zzzz" } });
+    await screen.findByText("No sources match your search.");
+    expect(screen.queryByRole("listbox")).toBeNull();
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it("moves through the results with the arrow keys and opens one with Enter", async () => {
+    renderConnect();
+    const box = await searchReady();
+    fireEvent.keyDown(box, { key: "ArrowDown" });
+    fireEvent.keyDown(box, { key: "ArrowDown" });
+    const options = resultOptions();
+    expect(box.getAttribute("aria-activedescendant")).toBe(options[1]!.id);
+    expect(options[1]!.getAttribute("aria-selected")).toBe("true");
+    fireEvent.keyDown(box, { key: "ArrowUp" });
+    expect(box.getAttribute("aria-activedescendant")).toBe(options[0]!.id);
+    fireEvent.keyDown(box, { key: "Enter" });
+    const heading = await screen.findByRole("heading", { level: 1, name: options[0]!.getAttribute("aria-label")! });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+  });
+
+  it("has no axe violations", async () => {
+    renderConnect();
+    await searchReady();
+    expect(await axeViolations()).toEqual([]);
+  });
+});
+
+describe("header", () => {
+  it("shows the client's name and logo, and applies a validated brand colour", async () => {
+    const r = renderConnect();
+    await searchReady();
+    expect(screen.getByRole("img", { name: "Acme Health logo" }).getAttribute("src")).toBe("https://acme.example/logo.png");
+    const root = r.container.querySelector<HTMLElement>(".app")!;
+    expect(root.style.getPropertyValue("--brand")).toBe("#ffcc00");
+    expect(root.style.getPropertyValue("--on-brand")).toBe("#000000");
+  });
+
+  it("ignores a brand colour that is not a #hex colour", async () => {
+    const service = createFakeService();
+    service.state.client = { name: "Evil", primary_color: "red;background:url(x)", logo_url: "javascript:alert(1)" };
+    const r = renderConnect({ service });
+    await searchReady();
+    expect(r.container.querySelector<HTMLElement>(".app")!.style.getPropertyValue("--brand")).toBe("#0b5cad");
+    expect(screen.queryByRole("img")).toBeNull();
+  });
+
+  it("closes with SUCCESS and the current connections from the Close button", async () => {
+    const r = renderConnect({ service: createFakeService({ connections: [STARFLEET] }) });
+    await searchReady();
+    fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    expect(r.messages("close")).toEqual([
+      { ns: "human-connect", v: 1, type: "close", status: "SUCCESS", currentConnections: [STARFLEET] },
+    ]);
+    expect(r.events().at(-1)).toMatchObject({ name: "CLOSE", data: { status: "SUCCESS" } });
+  });
+
+  it("closes on Escape, once", async () => {
+    const r = renderConnect();
+    await searchReady();
+    fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(r.messages("close")).toHaveLength(1);
+  });
+
+  it("answers the page's close-request with close", async () => {
+    const r = renderConnect();
+    await searchReady();
+    r.requestClose();
+    expect(r.messages("close")).toMatchObject([{ status: "SUCCESS", currentConnections: [] }]);
+  });
+});
+
+describe("connecting with credentials", () => {
+  it("connects Starfleet Pharmacy and sends the seed's connected payload", async () => {
+    const r = renderConnect({ service: createFakeService({ connections: [CLEVELAND] }) });
+    await openSource("Starfleet Pharmacy");
+    expect(screen.getByText("Pharmacy")).toBeTruthy();
+    expect(screen.getByText("San Francisco, CA")).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    const username = await screen.findByLabelText("Username");
+    await waitFor(() => expect(document.activeElement).toBe(username));
+    expect(await axeViolations()).toEqual([]);
+    fireEvent.input(username, { target: { value: "demo" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "demo" } });
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy is connected" });
+    expect(await axeViolations()).toEqual([]);
+    expect(r.messages("connected")).toEqual([
+      {
+        ns: "human-connect",
+        v: 1,
+        type: "connected",
+        response: {
+          status: "CONNECTED_SOURCE",
+          sessionResults: { connectedSources: [STARFLEET], disconnectedSources: [] },
+          currentConnections: [CLEVELAND, STARFLEET],
+        },
+      },
+    ]);
+    const names = r.events().map((e) => e.name);
+    expect(names).toEqual(expect.arrayContaining(["SELECT_SOURCE", "CONNECT_START", "CONNECTED_SOURCE"]));
+  });
+
+  it("accumulates results across two connections in one session", async () => {
+    const r = renderConnect();
+    await openSource("Starfleet Pharmacy");
+    await signIn("demo", "demo");
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy is connected" });
+    fireEvent.click(screen.getByRole("button", { name: "Connect another source" }));
+    await openSource("Cleveland Clinic");
+    await signIn("demo", "demo");
+    await screen.findByRole("heading", { name: "Cleveland Clinic is connected" });
+    expect(r.messages("connected").at(-1)).toMatchObject({
+      response: {
+        status: "CONNECTED_SOURCE",
+        sessionResults: { connectedSources: [STARFLEET, CLEVELAND], disconnectedSources: [] },
+        currentConnections: [STARFLEET, CLEVELAND],
+      },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    expect(r.messages("close")[0]).toMatchObject({ status: "SUCCESS", currentConnections: [STARFLEET, CLEVELAND] });
+  });
+
+  it("shows wrong credentials on the form, keeps the username, clears the password", async () => {
+    const r = renderConnect();
+    await openSource("Starfleet Pharmacy");
+    await signIn("demo", "wrong");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("The username or password is not correct.");
+    expect((screen.getByLabelText("Username") as HTMLInputElement).value).toBe("demo");
+    expect((screen.getByLabelText("Password") as HTMLInputElement).value).toBe("");
+    expect(r.events()).toContainEqual(expect.objectContaining({ name: "ERROR", data: expect.objectContaining({ errorCode: "INVALID_CREDENTIALS" }) }));
+    expect(await axeViolations()).toEqual([]);
+    expect(r.messages("connected")).toHaveLength(0);
+  });
+
+  it("shows a locked account on the error screen with a retry back to the form", async () => {
+    renderConnect();
+    await openSource("Starfleet Pharmacy");
+    await signIn("locked", "demo");
+    await screen.findByRole("heading", { name: "Something went wrong" });
+    expect(screen.getByRole("alert").textContent).toMatch(/locked/);
+    expect(await axeViolations()).toEqual([]);
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByLabelText("Username")).toBeTruthy();
+  });
+
+  it("explains an unavailable source", async () => {
+    renderConnect();
+    await openSource(ROMULAN.name);
+    await signIn("demo", "demo");
+    await screen.findByRole("heading", { name: "Something went wrong" });
+    expect(screen.getByRole("alert").textContent).toBe("Romulan Health Plan is not available right now. Try again in a few minutes.");
+  });
+
+  it("explains a network failure, and Try again leads back to the form", async () => {
+    const service = createFakeService();
+    let offline = false;
+    const flaky: typeof service.fetch = (input, init) =>
+      offline ? Promise.reject(new TypeError("Failed to fetch")) : service.fetch(input, init);
+    const r = renderConnect({ service: { ...service, fetch: flaky } });
+    await openSource("Starfleet Pharmacy");
+    offline = true;
+    await signIn("demo", "demo");
+    await screen.findByRole("heading", { name: "Something went wrong" });
+    expect(screen.getByRole("alert").textContent).toMatch(/could not reach the service/);
+    offline = false;
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    fireEvent.input(await screen.findByLabelText("Password"), { target: { value: "demo" } });
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy is connected" });
+    expect(r.messages("close")).toHaveLength(0);
+  });
+
+  it("closes with SESSION_TOKEN_INVALID when the token stops working mid-session", async () => {
+    const r = renderConnect();
+    await openSource("Starfleet Pharmacy");
+    r.service.state.token = "rotated";
+    await signIn("demo", "demo");
+    await waitFor(() => expect(r.messages("close")).toHaveLength(1));
+    expect(r.messages("close")[0]).toMatchObject({ status: "SESSION_TOKEN_INVALID", currentConnections: [] });
+  });
+
+  it("shows progress with a live region while connecting", async () => {
+    renderConnect();
+    await openSource("Starfleet Pharmacy");
+    await signIn("demo", "demo");
+    expect(await screen.findByRole("heading", { name: "Connecting to Starfleet Pharmacy" })).toBeTruthy();
+    expect(screen.getByRole("status").getAttribute("aria-live")).toBe("polite");
+    expect(await axeViolations()).toEqual([]);
+  });
+});
+
+describe("MFA", () => {
+  it("asks for the code, rejects a wrong one, connects with the right one, and never leaks secrets in events", async () => {
+    const r = renderConnect();
+    await openSource(LABS.name);
+    await signIn("mfa", "demo");
+    const code = await screen.findByLabelText(/code/);
+    await waitFor(() => expect(document.activeElement).toBe(code));
+    expect(screen.getByText(/ending in 42/)).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+    fireEvent.input(code, { target: { value: "987654" } });
+    fireEvent.click(screen.getByRole("button", { name: "Verify" }));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/not correct/);
+    fireEvent.input(screen.getByLabelText(/code/), { target: { value: "123456" } });
+    fireEvent.click(screen.getByRole("button", { name: "Verify" }));
+    await screen.findByRole("heading", { name: "Enterprise Medical Labs is connected" });
+    expect(r.messages("connected")[0]).toMatchObject({ response: { sessionResults: { connectedSources: [LABS] } } });
+    expect(r.events().map((e) => e.name)).toContain("MFA_REQUIRED");
+    const eventsJson = JSON.stringify(r.events());
+    for (const secret of ["123456", "987654", "demo", "good-token", "username", "password", "\"code\""]) {
+      expect(eventsJson).not.toContain(secret);
+    }
+  });
+});
+
+describe("OAuth popup", () => {
+  it("opens the authorize URL in a popup and finishes when the popup reports back", async () => {
+    const r = renderConnect();
+    await openSource(HOLODECK.name);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
+    expect(r.fakeWin.popups[0]!.url).toBe("/oauth/authorize?attempt_id=att-1");
+    await screen.findByText(/in the window that opened/);
+    expect(await axeViolations()).toEqual([]);
+    r.service.completeAttempt("att-1");
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "connected" });
+    await screen.findByRole("heading", { name: "Holodeck Fitness is connected" });
+    expect(r.messages("connected")[0]).toMatchObject({ response: { currentConnections: [HOLODECK] } });
+    expect(r.events().map((e) => e.name)).toContain("OAUTH_POPUP_OPENED");
+    expect(r.fakeWin.listenerCount()).toBe(0);
+  });
+
+  it("falls back to polling the attempt when no message arrives", async () => {
+    const r = renderConnect();
+    await openSource(HOLODECK.name);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
+    r.service.completeAttempt("att-1");
+    await screen.findByRole("heading", { name: "Holodeck Fitness is connected" });
+  });
+
+  it("ignores popup messages from another origin", async () => {
+    const r = renderConnect({ timings: { oauthPollMs: 60_000 } });
+    await openSource(HOLODECK.name);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
+    r.service.completeAttempt("att-1");
+    const polls = () => r.service.state.requests.filter((q) => q.path.includes("/oauth/attempts/")).length;
+    const before = polls();
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "connected" }, "https://evil.example");
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-2", status: "connected" });
+    await new Promise((res) => setTimeout(res, 30));
+    expect(polls()).toBe(before);
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Sign in to Holodeck Fitness");
+  });
+
+  it("offers Try again when the popup is blocked, and reopens it from that click", async () => {
+    const r = renderConnect();
+    await openSource(HOLODECK.name);
+    r.fakeWin.setBlocked(true);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    const retry = await screen.findByRole("button", { name: "Try again" });
+    expect(screen.getByText(/blocked the sign-in window/)).toBeTruthy();
+    expect(r.events().map((e) => e.name)).toContain("OAUTH_POPUP_BLOCKED");
+    expect(await axeViolations()).toEqual([]);
+    r.fakeWin.setBlocked(false);
+    fireEvent.click(retry);
+    // Reopened synchronously inside the click, with the same attempt.
+    expect(r.fakeWin.popups.map((p) => p.url)).toEqual(["/oauth/authorize?attempt_id=att-1"]);
+    r.service.completeAttempt("att-1");
+    await screen.findByRole("heading", { name: "Holodeck Fitness is connected" });
+  });
+
+  it("offers Try again when the popup closes before finishing", async () => {
+    const r = renderConnect();
+    await openSource(HOLODECK.name);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
+    r.fakeWin.popups[0]!.close();
+    await screen.findByText("The sign-in window closed before you finished.");
+    expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+  });
+});
+
+describe("disconnecting", () => {
+  it("asks for confirmation and sends the seed's disconnected payload", async () => {
+    const r = renderConnect({ service: createFakeService({ connections: [STARFLEET, CLEVELAND] }) });
+    await searchReady();
+    fireEvent.click(screen.getByRole("button", { name: "Your connections" }));
+    await screen.findByRole("heading", { name: "Your connections" });
+    expect(await axeViolations()).toEqual([]);
+    fireEvent.click(screen.getAllByRole("button", { name: "Disconnect" })[0]!);
+    await screen.findByRole("heading", { name: "Disconnect Starfleet Pharmacy?" });
+    expect(await axeViolations()).toEqual([]);
+    expect(r.messages("disconnected")).toHaveLength(0);
+    fireEvent.click(screen.getByRole("button", { name: "Disconnect" }));
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy is disconnected" });
+    expect(r.messages("disconnected")).toEqual([
+      {
+        ns: "human-connect",
+        v: 1,
+        type: "disconnected",
+        response: {
+          status: "DISCONNECTED_SOURCE",
+          sessionResults: { connectedSources: [], disconnectedSources: [STARFLEET] },
+          currentConnections: [CLEVELAND],
+        },
+      },
+    ]);
+  });
+
+  it("cancel leaves the source connected", async () => {
+    const r = renderConnect({ service: createFakeService({ connections: [STARFLEET] }) });
+    await openSource("Starfleet Pharmacy");
+    fireEvent.click(screen.getByRole("button", { name: "Disconnect" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Cancel" }));
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy" });
+    expect(r.messages("disconnected")).toHaveLength(0);
+    expect(r.service.state.connections).toEqual([STARFLEET]);
+  });
+});
+
+describe("token problems", () => {
+  it.each([
+    ["SESSION_TOKEN_INVALID", (s: ReturnType<typeof createFakeService>) => void (s.state.token = "other")],
+    ["SESSION_TOKEN_EXPIRED", (s: ReturnType<typeof createFakeService>) => void (s.state.expired = true)],
+  ])("closes with %s", async (status, breakIt) => {
+    const service = createFakeService();
+    breakIt(service);
+    const r = renderConnect({ service, token: "good-token" });
+    await waitFor(() => expect(r.messages("close")).toHaveLength(1));
+    expect(r.messages("close")[0]).toEqual({ ns: "human-connect", v: 1, type: "close", status, currentConnections: [] });
+    expect(r.messages("ready")).toHaveLength(0);
+  });
+
+  it("closes with MISSING_SESSION_TOKEN when the service says so", async () => {
+    const service = createFakeService();
+    const fetchWithoutAuth: typeof service.fetch = (input, init = {}) => {
+      const headers = Object.fromEntries(Object.entries(init.headers ?? {}).filter(([k]) => k.toLowerCase() !== "authorization"));
+      return service.fetch(input, { ...init, headers });
+    };
+    const r = renderConnect({ service: { ...service, fetch: fetchWithoutAuth } });
+    await waitFor(() => expect(r.messages("close")).toHaveLength(1));
+    expect(r.messages("close")[0]).toMatchObject({ status: "MISSING_SESSION_TOKEN" });
+  });
+});
+
+describe("Spanish", () => {
+  it("speaks Spanish when init asks for it", async () => {
+    renderConnect({ options: { language: "es" } });
+    expect(await screen.findByRole("searchbox", { name: /Buscar/ })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Cerrar" })).toBeTruthy();
+  });
+});

@@ -1,0 +1,86 @@
+// Renders the whole Connect app against the fake service, with a recording host and a controllable popup window.
+import { render } from "@testing-library/preact";
+import { createApi } from "../../src/app/api.ts";
+import { App } from "../../src/app/App.tsx";
+import type { Host } from "../../src/app/bridge.ts";
+import { language } from "../../src/app/i18n.ts";
+import { createAppModel, type AppTimings } from "../../src/app/models/app.ts";
+import type { FlowWindow } from "../../src/app/models/connect-flow.ts";
+import type { PopupHandle } from "../../src/app/models/oauth-popup.ts";
+import type { AppToPageMessage, InitOptions } from "../../src/protocol/messages.ts";
+import { createFakeService } from "./fake-service.ts";
+
+export const SERVICE_ORIGIN = "https://connect.example";
+export const PAGE_ORIGIN = "https://customer.example";
+
+/** A host that records what the app sends, and can ask the app to close. */
+export function createRecordingHost(token: string, options: InitOptions = {}) {
+  const sent: AppToPageMessage[] = [];
+  const closeHandlers = new Set<() => void>();
+  const host: Host = {
+    parentOrigin: PAGE_ORIGIN,
+    token,
+    options,
+    send: (msg) => sent.push(structuredClone(msg)),
+    onCloseRequest(handler) {
+      closeHandlers.add(handler);
+      return () => closeHandlers.delete(handler);
+    },
+  };
+  return { host, sent, requestClose: () => [...closeHandlers].forEach((h) => h()) };
+}
+
+/** A window whose popups can be blocked, closed, and whose message events the test posts. */
+export function createFakeWindow() {
+  const listeners = new Set<(e: MessageEvent) => void>();
+  const popups: Array<PopupHandle & { url: string; closed: boolean }> = [];
+  let block = false;
+  const win: FlowWindow = {
+    origin: SERVICE_ORIGIN,
+    open(url) {
+      if (block) return null;
+      const popup = {
+        url,
+        closed: false,
+        close() {
+          popup.closed = true;
+        },
+      };
+      popups.push(popup);
+      return popup;
+    },
+    addEventListener: (_type, l) => listeners.add(l),
+    removeEventListener: (_type, l) => listeners.delete(l),
+  };
+  return {
+    win,
+    popups,
+    setBlocked: (b: boolean) => (block = b),
+    post: (data: unknown, origin = SERVICE_ORIGIN) =>
+      [...listeners].forEach((l) => l({ data, origin, source: null } as unknown as MessageEvent)),
+    listenerCount: () => listeners.size,
+  };
+}
+
+/** Starts the app for a fake service and renders it. */
+export function renderConnect(
+  opts: { service?: ReturnType<typeof createFakeService>; token?: string; options?: InitOptions; timings?: AppTimings } = {},
+) {
+  const service = opts.service ?? createFakeService();
+  language.value = opts.options?.language === "es" ? "es" : "en";
+  const rec = createRecordingHost(opts.token ?? service.state.token, opts.options);
+  const fakeWin = createFakeWindow();
+  const api = createApi({ token: rec.host.token, parentOrigin: PAGE_ORIGIN, fetch: service.fetch as typeof fetch });
+  const app = createAppModel({
+    host: rec.host,
+    api,
+    win: fakeWin.win,
+    now: () => 1_700_000_000_000,
+    timings: { searchDebounceMs: 10, uiStateDebounceMs: 20, oauthPollMs: 30, ...opts.timings },
+  });
+  const view = render(<App app={app} />);
+  void app.start();
+  const messages = (type: AppToPageMessage["type"]) => rec.sent.filter((m) => m.type === type);
+  const events = () => rec.sent.flatMap((m) => (m.type === "event" ? [m.event] : []));
+  return { ...view, app, service, sent: rec.sent, messages, events, requestClose: rec.requestClose, fakeWin };
+}
