@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { generateSandboxCatalog } from "./catalog/sandbox-catalog.ts";
 import { SourceSearchIndex } from "./catalog/search-index.ts";
+import type { SourceRecord } from "./catalog/types.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { createLogger } from "./logger.ts";
 import { defaultDistDir } from "./paths.ts";
@@ -48,6 +49,17 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+// Generating the sandbox catalog is deterministic and costs a second or two: do it once per process and size.
+const catalogCache = new Map<number, SourceRecord[]>();
+function sandboxCatalog(size: number): SourceRecord[] {
+  let catalog = catalogCache.get(size);
+  if (!catalog) {
+    catalog = generateSandboxCatalog(size);
+    catalogCache.set(size, catalog);
+  }
+  return catalog;
+}
 const PURGE_INTERVAL_MS = 3600_000;
 
 /** Opens the store (seeding the sandbox catalog on first start), builds the search index and listens. */
@@ -57,9 +69,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const store = await Store.open(opts.dataDir, { clock, ...(opts.masterKey ? { masterKey: opts.masterKey } : {}) });
   let server: Server;
   try {
-    const seeded = await store.seedSourcesIfEmpty(() => generateSandboxCatalog(opts.catalogSize ?? 50_000));
-    if (seeded) logger?.info({ count: await store.countSources() }, "seeded the sandbox catalog");
-    const index = new SourceSearchIndex(await store.listSources());
+    let sources: readonly SourceRecord[] | undefined;
+    const seeded = await store.seedSourcesIfEmpty(() => (sources = sandboxCatalog(opts.catalogSize ?? 50_000)));
+    if (seeded) logger?.info({ count: sources?.length }, "seeded the sandbox catalog");
+    // Right after seeding the table holds exactly the generated rows, so the index can skip reading them back.
+    const index = new SourceSearchIndex(seeded && sources ? sources : await store.listSources());
     const app = createApp({
       store,
       clock,

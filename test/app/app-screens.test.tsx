@@ -42,7 +42,7 @@ describe("search screen", () => {
   it("lists sources as options named by the source name and filters as the user types", async () => {
     renderConnect();
     const box = await searchReady();
-    expect(resultOptions().map((o) => o.getAttribute("aria-label"))).toContain("Starfleet Pharmacy");
+    expect(resultOptions().map((o) => o.querySelector(".name")?.textContent)).toContain("Starfleet Pharmacy");
     fireEvent.input(box, { target: { value: "starf" } });
     await waitFor(() => expect(resultOptions()).toHaveLength(1));
     expect(screen.getByRole("option", { name: "Starfleet Pharmacy" })).toBeTruthy();
@@ -52,7 +52,7 @@ describe("search screen", () => {
     renderConnect();
     await searchReady();
     fireEvent.change(screen.getByLabelText("Type"), { target: { value: "wearable" } });
-    await waitFor(() => expect(resultOptions().map((o) => o.getAttribute("aria-label"))).toEqual(["Holodeck Fitness"]));
+    await waitFor(() => expect(resultOptions().map((o) => o.querySelector(".name")?.textContent)).toEqual(["Holodeck Fitness"]));
   });
 
   it("shows an empty state when nothing matches", async () => {
@@ -75,7 +75,7 @@ describe("search screen", () => {
     fireEvent.keyDown(box, { key: "ArrowUp" });
     expect(box.getAttribute("aria-activedescendant")).toBe(options[0]!.id);
     fireEvent.keyDown(box, { key: "Enter" });
-    const heading = await screen.findByRole("heading", { level: 1, name: options[0]!.getAttribute("aria-label")! });
+    const heading = await screen.findByRole("heading", { level: 1, name: options[0]!.querySelector(".name")!.textContent! });
     await waitFor(() => expect(document.activeElement).toBe(heading));
   });
 

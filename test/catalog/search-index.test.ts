@@ -58,6 +58,12 @@ describe("SourceSearchIndex over the sandbox catalog", () => {
     }
   });
 
+  it("ignores joining words between the words that matter", () => {
+    const ids = (query: string) => all(query).map((s) => s.id);
+    expect(ids("pharmacy in boston")).toEqual(ids("pharmacy boston"));
+    expect(ids("the cleveland clinic")[0]).toBe(CLEVELAND_CLINIC);
+  });
+
   it("keeps Cleveland Clinic among the matches for every prefix typed", () => {
     const typed = "cleveland clinic";
     for (let length = 3; length <= typed.length; length++) {
@@ -103,6 +109,12 @@ describe("SourceSearchIndex over the sandbox catalog", () => {
     const beyond = index.search({ query: "cleveland clinic", page: 10_000, perPage: 20 });
     expect(beyond.results).toEqual([]);
     expect(beyond.total).toBeGreaterThan(0);
+  });
+
+  it("filters one-letter queries by type", () => {
+    const labs = all("c", "lab");
+    expect(labs.length).toBeGreaterThan(100);
+    expect(labs.map((s) => s.id)).toEqual(all("c").filter((s) => s.type === "lab").map((s) => s.id));
   });
 
   it("counts every match of a one-letter query, not just the first page", () => {
@@ -151,11 +163,11 @@ describe("SourceSearchIndex over the sandbox catalog", () => {
 
 describe("SourceSearchIndex ranking rules", () => {
   const ranked = new SourceSearchIndex([
-    source(hex(1), "Mercy Hospital", "Denver"),
+    source(hex(1), "Mercy Hospital", "Denver", "CO", "hospital"),
     source(hex(2), "Mercy", "Austin", "TX"),
     source(hex(3), "Mercyhurst Family Medicine", "Erie", "PA"),
     source(hex(4), "Marcy Clinic", "Utica", "NY"),
-    source(hex(5), "Erie Lab", "Mercy", "PA"),
+    source(hex(5), "Erie Lab", "Mercy", "PA", "lab"),
     source(hex(6), "Unrelated Pharmacy", "Boise", "ID"),
   ]);
 
@@ -165,6 +177,18 @@ describe("SourceSearchIndex ranking rules", () => {
       "Mercy", "Mercy Hospital", "Mercyhurst Family Medicine", "Marcy Clinic", "Erie Lab",
     ]);
     expect(total).toBe(5);
+  });
+
+  it("ranks one-letter queries by the same rules", () => {
+    const { total, results } = ranked.search({ query: "M", page: 1, perPage: 10 });
+    expect(results.map((s) => s.name)).toEqual([
+      "Mercy", "Marcy Clinic", "Mercy Hospital", "Mercyhurst Family Medicine", "Erie Lab",
+    ]);
+    expect(total).toBe(5);
+    expect(ranked.search({ query: "m", type: "clinic", page: 2, perPage: 2 })).toEqual({
+      total: 3,
+      results: [expect.objectContaining({ name: "Mercyhurst Family Medicine" })],
+    });
   });
 
   it("breaks ties by name", () => {
@@ -195,6 +219,7 @@ describe("SourceSearchIndex updates", () => {
     index.add(source(hex(3), "Quokka Wellness Center", "Tampa", "FL"));
     expect(index.size).toBe(3);
     expect(index.search({ query: "quoka", page: 1, perPage: 5 }).results.map((s) => s.id)).toEqual([hex(3)]);
+    expect(index.search({ query: "q", page: 1, perPage: 5 }).results.map((s) => s.id)).toEqual([hex(3)]);
     expect(index.search({ query: "", page: 1, perPage: 5 }).results.map((s) => s.name)).toEqual([
       "Aspen Clinic", "Birch Clinic", "Quokka Wellness Center",
     ]);
@@ -204,6 +229,7 @@ describe("SourceSearchIndex updates", () => {
     expect(index.get(hex(3))?.name).toBe("Wombat Wellness Center");
     expect(index.search({ query: "quokka", page: 1, perPage: 5 }).total).toBe(0);
     expect(index.search({ query: "wombat", page: 1, perPage: 5 }).total).toBe(1);
+    expect(index.search({ query: "q", page: 1, perPage: 5 }).total).toBe(0);
 
     index.remove(hex(1));
     index.remove(hex(999));

@@ -147,6 +147,8 @@ export async function startE2E(opts: { clock?: Clock } = {}): Promise<E2EEnv> {
       const ctx = context ?? (await browser.newContext({ viewport: viewport ?? { width: 1024, height: 768 } }));
       contexts.add(ctx);
       const page = await ctx.newPage();
+      // Fail fast on a missing element, well inside the test's own timeout.
+      page.setDefaultTimeout(8_000);
       await page.goto(pageUrl);
       return page;
     },

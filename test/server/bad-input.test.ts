@@ -8,7 +8,7 @@ let tokenUrl: string;
 let client: { client_id: string; client_secret: string };
 
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ catalogSize: 2000 });
   tokenUrl = `${svc.url}/v1/connect/token`;
   client = await svc.createClient({ origins: ["http://localhost:3000"] });
 });

@@ -8,7 +8,7 @@ let client: { client_id: string; client_secret: string };
 let n = 0;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ catalogSize: 2000 });
   client = await svc.createClient({ origins: ["http://localhost:3000"] });
 });
 afterAll(() => svc.close());

@@ -9,7 +9,7 @@ let client: { client_id: string; client_secret: string };
 const clock = new ManualClock(Date.UTC(2031, 5, 1));
 
 beforeAll(async () => {
-  svc = await startTestService({ clock });
+  svc = await startTestService({ clock, catalogSize: 2000 });
   tokenUrl = `${svc.url}/v1/connect/token`;
   client = await svc.createClient({ name: "Acme", origins: ["http://localhost:3000"] });
 });

@@ -32,10 +32,31 @@ export function createUiStateModel(deps: { api: ConnectApi; flow: ConnectFlowMod
   let pending: UiState | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // One save at a time: parallel requests can reach the service out of order and leave an older step saved.
+  let inFlight: Promise<void> | null = null;
+  let queued: UiState | null = null;
+
   function save(state: UiState): Promise<void> {
     lastSaved = JSON.stringify(state);
+    if (inFlight) {
+      queued = state;
+      return inFlight;
+    }
     // A failed save only costs the resume point; it must never interrupt the user.
-    return deps.api.saveUiState(state).catch(() => undefined);
+    const run = (s: UiState): Promise<void> =>
+      deps.api.saveUiState(s).then(
+        () => undefined,
+        () => undefined,
+      );
+    inFlight = run(state).then(async () => {
+      while (queued) {
+        const next = queued;
+        queued = null;
+        await run(next);
+      }
+      inFlight = null;
+    });
+    return inFlight;
   }
 
   /** Sends any pending change now (before Connect closes). */

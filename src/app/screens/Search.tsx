@@ -99,13 +99,13 @@ export function SearchScreen() {
               id={optionId(s.id)}
               role="option"
               aria-selected={i === active.value}
-              aria-label={s.name}
               aria-describedby={`${optionId(s.id)}-meta`}
               class={i === active.value ? "option active" : "option"}
               onClick={() => void flow.openSource(s.id)}
             >
               <span class="name">{s.name}</span>
-              <span id={`${optionId(s.id)}-meta`} class="meta">
+              {/* Hidden from the name so the option is named by the source alone; still read as its description. */}
+              <span id={`${optionId(s.id)}-meta`} class="meta" aria-hidden="true">
                 {typeLabel(s.type)} · {s.city}, {s.state}
                 {connectedIds.has(s.id) ? ` · ${t("connected")}` : ""}
               </span>

@@ -28,6 +28,9 @@ const TYPE_WORDS: Record<SourceType, string> = {
   wearable: "wearable device app",
 };
 
+/** Joining words people type between the words that matter ("clinic in boston"); ignored unless still being typed. */
+const STOP_WORDS = new Set(["a", "an", "and", "at", "for", "in", "near", "of", "the"]);
+
 const MAX_QUERY_TOKENS = 12;
 const MAX_QUERY_CHARS = 256;
 const MAX_TERM_CHARS = 64;
@@ -58,7 +61,6 @@ export class SourceSearchIndex {
   #nameTokenCounts = new Uint8Array(0);
   #firstNameTerms = new Int32Array(0);
   #liveCount = 0;
-  #liveByType = new Array<number>(SOURCE_TYPES.length).fill(0);
 
   #termIds = new Map<string, number>();
   #terms: string[] = [];
@@ -72,7 +74,8 @@ export class SourceSearchIndex {
   #nameRanks = new Int32Array(0);
   #orderByName: number[] = [];
   #orderByNameForType = new Map<number, number[]>();
-  #orderDirty = true;
+  // Full rankings of one-letter queries, the largest result sets, which every visitor types first.
+  #letterRankings = new Map<string, Int32Array>();
 
   #tokenMatches = new Map<string, Int32Array>();
   #termSeen = new Int32Array(0);
@@ -133,7 +136,7 @@ export class SourceSearchIndex {
       this.#sortedTermIds.splice(at, 0, id);
     }
     if (this.#terms.length !== vocabularyBefore) this.#tokenMatches.clear();
-    this.#orderDirty = true;
+    this.#placeInOrder(this.#records.length - 1);
   }
 
   /** Removes the source with this id; unknown ids are ignored. */
@@ -141,7 +144,6 @@ export class SourceSearchIndex {
     const slot = this.#slotById.get(id);
     if (slot === undefined) return;
     this.#vacate(slot);
-    this.#orderDirty = true;
     if (this.#records.length > 1024 && this.#liveCount < this.#records.length / 2) this.#compact();
   }
 
@@ -152,13 +154,15 @@ export class SourceSearchIndex {
    * An empty query lists sources by name.
    */
   search(q: SourceSearchQuery): SourceSearchPage {
-    if (this.#orderDirty) this.#refreshOrder();
     const perPage = Math.max(1, Math.floor(q.perPage) || 1);
     const page = Math.max(1, Math.floor(q.page) || 1);
     const typeCode = q.type ? SOURCE_TYPES.indexOf(q.type) : -1;
     const text = q.query.length > MAX_QUERY_CHARS ? q.query.slice(0, MAX_QUERY_CHARS) : q.query;
-    const tokens = tokenize(text).slice(0, MAX_QUERY_TOKENS);
+    const tokens = tokenize(text)
+      .filter((token, i, all) => i === all.length - 1 || !STOP_WORDS.has(token))
+      .slice(0, MAX_QUERY_TOKENS);
     if (tokens.length === 0) return this.#listByName(typeCode, page, perPage);
+    if (tokens.length === 1 && tokens[0]!.length === 1) return this.#searchLetter(tokens[0]!, typeCode, page, perPage);
 
     const matchedCount = this.#matchAllTokens(tokens);
     if (matchedCount === 0) return { total: 0, results: [] };
@@ -184,6 +188,50 @@ export class SourceSearchIndex {
       .slice(skip)
       .map((slot) => this.#records[slot]!);
     return { total, results };
+  }
+
+  #searchLetter(letter: string, typeCode: number, page: number, perPage: number): SourceSearchPage {
+    let ranking = this.#letterRankings.get(letter);
+    if (!ranking) {
+      ranking = this.#rankEverything([letter]);
+      this.#letterRankings.set(letter, ranking);
+    }
+    if (typeCode < 0) {
+      const skip = (page - 1) * perPage;
+      return {
+        total: ranking.length,
+        results: Array.from(ranking.subarray(skip, skip + perPage), (slot) => this.#records[slot]!),
+      };
+    }
+    const skip = (page - 1) * perPage;
+    const results: SourceRecord[] = [];
+    let total = 0;
+    for (let i = 0; i < ranking.length; i++) {
+      const slot = ranking[i]!;
+      if (this.#typeCodes[slot] !== typeCode) continue;
+      if (total >= skip && results.length < perPage) results.push(this.#records[slot]!);
+      total++;
+    }
+    return { total, results };
+  }
+
+  /** Every live source matching the tokens, best first. */
+  #rankEverything(tokens: string[]): Int32Array {
+    const matchedCount = this.#matchAllTokens(tokens);
+    const normalizedQuery = tokens.join(" ");
+    const stamp = this.#searchStamp;
+    const keys: number[] = [];
+    for (let i = 0; i < matchedCount; i++) {
+      const slot = this.#matchedSlots[i]!;
+      if (this.#typeCodes[slot]! >= 0) keys.push(this.#rankKey(slot, normalizedQuery, tokens.length === 1, stamp));
+    }
+    // Keys are unique and end in the name rank, so a native numeric sort is enough to recover the slots.
+    const sorted = Float64Array.from(keys).sort();
+    const ranking = new Int32Array(sorted.length);
+    for (let i = 0, last = sorted.length - 1; i <= last; i++) {
+      ranking[i] = this.#orderByName[RANK_SPACE - 1 - (sorted[last - i]! % RANK_SPACE)]!;
+    }
+    return ranking;
   }
 
   /**
@@ -364,7 +412,6 @@ export class SourceSearchIndex {
     const typeCode = SOURCE_TYPES.indexOf(source.type);
     this.#typeCodes[slot] = typeCode;
     this.#liveCount++;
-    if (typeCode >= 0) this.#liveByType[typeCode]!++;
 
     const nameTokens = tokenize(source.name);
     this.#normalizedNames.push(nameTokens.join(" "));
@@ -410,9 +457,8 @@ export class SourceSearchIndex {
     this.#records[slot] = undefined;
     this.#slotById.delete(source.id);
     this.#liveCount--;
-    const typeCode = this.#typeCodes[slot]!;
-    if (typeCode >= 0) this.#liveByType[typeCode]!--;
     this.#typeCodes[slot] = -1;
+    this.#takeOutOfOrder(slot);
   }
 
   #ensureSlotCapacity(slots: number): void {
@@ -426,6 +472,7 @@ export class SourceSearchIndex {
     this.#typeCodes = grow(this.#typeCodes, (n) => new Int8Array(n));
     this.#nameTokenCounts = grow(this.#nameTokenCounts, (n) => new Uint8Array(n));
     this.#firstNameTerms = grow(this.#firstNameTerms, (n) => new Int32Array(n));
+    this.#nameRanks = grow(this.#nameRanks, (n) => new Int32Array(n));
     this.#matchedSlots = new Int32Array(capacity);
     this.#nextSlots = new Int32Array(capacity);
     this.#visited = grow(this.#visited, (n) => new Int32Array(n));
@@ -435,23 +482,63 @@ export class SourceSearchIndex {
     this.#exactWords = grow(this.#exactWords, (n) => new Uint8Array(n));
   }
 
-  /** Recomputes the by-name order that breaks ties and lists sources for an empty query. */
+  /** Computes the by-name order that breaks ties and lists sources for an empty query. */
   #refreshOrder(): void {
-    const slots: number[] = [];
-    for (let slot = 0; slot < this.#records.length; slot++) if (this.#records[slot]) slots.push(slot);
-    slots.sort((a, b) => {
-      const byNormalized = compareStrings(this.#normalizedNames[a]!, this.#normalizedNames[b]!);
-      if (byNormalized !== 0) return byNormalized;
-      const ra = this.#records[a]!;
-      const rb = this.#records[b]!;
-      return compareStrings(ra.name, rb.name) || compareStrings(ra.id, rb.id);
-    });
-    const ranks = new Int32Array(this.#records.length);
-    slots.forEach((slot, rank) => (ranks[slot] = rank));
-    this.#nameRanks = ranks;
-    this.#orderByName = slots;
+    // Many sources share a name (chains), so sort the distinct names natively and only the small groups by hand.
+    const slotsByName = new Map<string, number[]>();
+    for (let slot = 0; slot < this.#records.length; slot++) {
+      if (!this.#records[slot]) continue;
+      const name = this.#normalizedNames[slot]!;
+      const group = slotsByName.get(name);
+      if (group) group.push(slot);
+      else slotsByName.set(name, [slot]);
+    }
+    const order: number[] = [];
+    for (const name of [...slotsByName.keys()].sort()) {
+      const group = slotsByName.get(name)!;
+      if (group.length > 1) group.sort((a, b) => this.#compareByName(a, b));
+      for (const slot of group) order.push(slot);
+    }
+    this.#orderByName = order;
+    this.#renumberFrom(0);
+  }
+
+  #compareByName(a: number, b: number): number {
+    const ra = this.#records[a]!;
+    const rb = this.#records[b]!;
+    return (
+      compareStrings(this.#normalizedNames[a]!, this.#normalizedNames[b]!) ||
+      compareStrings(ra.name, rb.name) ||
+      compareStrings(ra.id, rb.id)
+    );
+  }
+
+  /** Puts a newly added slot into the by-name order without sorting everything again. */
+  #placeInOrder(slot: number): void {
+    const order = this.#orderByName;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#compareByName(order[mid]!, slot) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    order.splice(lo, 0, slot);
+    this.#renumberFrom(lo);
+  }
+
+  #takeOutOfOrder(slot: number): void {
+    const at = this.#nameRanks[slot]!;
+    if (this.#orderByName[at] !== slot) return;
+    this.#orderByName.splice(at, 1);
+    this.#renumberFrom(at);
+  }
+
+  #renumberFrom(start: number): void {
+    const order = this.#orderByName;
+    for (let rank = start; rank < order.length; rank++) this.#nameRanks[order[rank]!] = rank;
     this.#orderByNameForType.clear();
-    this.#orderDirty = false;
+    this.#letterRankings.clear();
   }
 
   /** Rebuilds postings without the slots of removed sources once they are the majority. */
@@ -465,7 +552,6 @@ export class SourceSearchIndex {
     this.#firstNameTerms = rebuilt.#firstNameTerms;
     this.#typeCodes = rebuilt.#typeCodes;
     this.#liveCount = rebuilt.#liveCount;
-    this.#liveByType = rebuilt.#liveByType;
     this.#termIds = rebuilt.#termIds;
     this.#terms = rebuilt.#terms;
     this.#termMasks = rebuilt.#termMasks;
@@ -477,7 +563,7 @@ export class SourceSearchIndex {
     this.#nameRanks = rebuilt.#nameRanks;
     this.#orderByName = rebuilt.#orderByName;
     this.#orderByNameForType = rebuilt.#orderByNameForType;
-    this.#orderDirty = false;
+    this.#letterRankings = rebuilt.#letterRankings;
     this.#tokenMatches = rebuilt.#tokenMatches;
     this.#termSeen = rebuilt.#termSeen;
     this.#termSeenStamp = rebuilt.#termSeenStamp;

@@ -19,7 +19,8 @@ const USAGE = `Usage: human-connect <command> [options]
 
 Commands:
   serve [--port N] [--host H] [--data-dir DIR] [--public-url URL]
-                                   Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL).
+                                   Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL,
+                                   HC_MASTER_KEY, HC_TRUST_PROXY, LOG_LEVEL).
   clients create --name NAME --origin URL [--origin URL ...] [--color #RRGGBB] [--logo-url URL]
                  [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
                                    Create a client app and print its credentials once.
@@ -219,6 +220,11 @@ function portOf(value: string | undefined): number {
   return port;
 }
 
+function portLikeCount(value: string): number {
+  if (!/^\d{1,7}$/.test(value)) throw new CliError("HC_SANDBOX_SOURCES must be a number of sources");
+  return Number(value);
+}
+
 async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { port: { type: "string" }, host: { type: "string" }, "public-url": { type: "string" } });
   const port = portOf(values.port ?? io.env.PORT ?? "8080");
@@ -228,6 +234,8 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     host: values.host ?? io.env.HOST ?? "127.0.0.1",
     dataDir: dataDirOf(values["data-dir"], io.env),
     ...(publicUrl ? { publicUrl } : {}),
+    trustProxy: io.env.HC_TRUST_PROXY === "1" || io.env.HC_TRUST_PROXY === "true",
+    ...(io.env.HC_SANDBOX_SOURCES ? { catalogSize: portLikeCount(io.env.HC_SANDBOX_SOURCES) } : {}),
   });
   await new Promise<void>((resolveStop) => {
     const stop = () => {

@@ -142,7 +142,9 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const type = rawType === "" ? null : (rawType as SourceType);
     const page = parseIntParam(c.req.query("page"), "page", 1, 10_000, 1);
     const perPage = parseIntParam(c.req.query("per_page"), "per_page", 1, 50, 20);
+    const started = performance.now();
     const found = index.search({ query, type, page, perPage });
+    c.header("Server-Timing", `search;dur=${(performance.now() - started).toFixed(3)}`);
     const result: SourceSearchResult = {
       query,
       type,

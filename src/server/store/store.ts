@@ -198,11 +198,25 @@ export class Store {
     const store = new Store(db, sqlite, masterKey, options.clock ?? systemClock, dataDir);
     try {
       await store.migrate();
+      await store.checkMasterKey();
     } catch (err) {
       await db.destroy();
       throw err;
     }
     return store;
+  }
+
+  /** Fails fast when the master key is not the one the stored secrets were encrypted with. */
+  private async checkMasterKey(): Promise<void> {
+    const row = await this.db.selectFrom("clients").select("secret_encrypted").limit(1).executeTakeFirst();
+    if (!row) return;
+    try {
+      this.secrets.decrypt(row.secret_encrypted);
+    } catch {
+      throw new Error(
+        `the master key does not decrypt the client secrets in ${this.dataDir}: use the HC_MASTER_KEY or master.key they were created with`,
+      );
+    }
   }
 
   private async migrate(): Promise<void> {

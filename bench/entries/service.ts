@@ -1,0 +1,26 @@
+// The Connect service for the throughput runs: the same `startServer` as `human-connect serve` (request log on,
+// written to this process's stdout), with the token endpoint's rate limits raised so that the run measures the
+// endpoint rather than its 429 answers. Reports its URL and a client's credentials over IPC.
+import { startServer } from "../../src/server/main.ts";
+import { DEFAULT_RATE_LIMITS } from "../../src/server/rate-limit.ts";
+
+const [dataDir, origin] = process.argv.slice(2);
+if (!dataDir || !origin) throw new Error("usage: service.mjs DATA_DIR ORIGIN");
+
+const server = await startServer({
+  port: 0,
+  dataDir,
+  rateLimits: { ...DEFAULT_RATE_LIMITS, tokenPerIp: 1e9, tokenPerClient: 1e9 },
+});
+const client = await server.store.createClient({
+  name: "Bench",
+  allowedOrigins: [origin],
+  primaryColor: null,
+  logoUrl: null,
+  redirectUrl: null,
+  permissions: { idTokens: true, clientTokens: false },
+});
+process.send?.({ ready: { url: server.url, client } });
+process.once("SIGTERM", () => {
+  void server.close().then(() => process.exit(0));
+});

@@ -1,0 +1,332 @@
+// Measurements in headless Chromium: open to interactive (and its floor), search as you type, and open/close leaks.
+// The customer page (localhost:<page port>) and the Connect service (127.0.0.1:<service port>) are different origins.
+import { createServer } from "node:http";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Launches the benchmark's one browser. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+// The customer's page: connect.js from the service, and the functions the benchmark calls. Times are taken in the
+// page with performance.now(), so the DevTools round trips of the harness are not part of them.
+function customerPage(serviceUrl, clientId) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bench page</title>
+<script src="${serviceUrl}/connect.js"></script>
+</head><body><h1>Bench page</h1><button id="opener" type="button">Connect</button>
+<script>
+  const clientId = ${JSON.stringify(clientId)};
+  let closed;
+  window.benchPreload = () => HumanConnect.preload({ clientId, language: "en" });
+  window.benchOpen = (token) => new Promise((resolve, reject) => {
+    let readyAt = null;
+    closed = new Promise((resolveClosed) => {
+      const started = performance.now();
+      HumanConnect.open({
+        token, clientId, language: "en",
+        onReady: () => { readyAt = performance.now(); resolve(readyAt - started); },
+        onClose: (r) => { resolveClosed(r.status); if (readyAt === null) reject(new Error("closed before ready: " + r.status)); },
+      });
+    });
+  });
+  window.benchClose = () => { const c = closed; HumanConnect.close(); return c; };
+  let floor;
+  window.benchFloor = (url) => new Promise((resolve, reject) => {
+    floor = document.createElement("iframe");
+    floor.title = "floor";
+    const started = performance.now();
+    floor.onload = () => resolve(performance.now() - started);
+    floor.onerror = () => reject(new Error("floor page failed"));
+    floor.src = url;
+    document.body.append(floor);
+  });
+  window.benchRemoveFloor = () => floor && floor.remove();
+  window.benchPrefetch = (url) => {
+    for (const [rel, href] of [["preconnect", new URL(url).origin], ["prefetch", url]]) {
+      const link = document.createElement("link");
+      link.rel = rel;
+      link.href = href;
+      document.head.append(link);
+    }
+  };
+</script>
+</body></html>`;
+}
+
+/** Serves the customer page on 127.0.0.1:<port>, reached as http://localhost:<port> (another origin than the service). */
+export async function startPageServer() {
+  let body = "";
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = server.address().port;
+  return {
+    origin: `http://localhost:${port}`,
+    setPage: (serviceUrl, clientId) => (body = customerPage(serviceUrl, clientId)),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function newPage(browser, pageUrl) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(pageUrl);
+  return { context, page };
+}
+
+// Waits until the browser has fetched `urlPart` (a prefetch), or `timeoutMs`; returns whether it was seen.
+async function waitForFetch(page, urlPart, start, timeoutMs = 5_000) {
+  const seen = page
+    .waitForEvent("requestfinished", { predicate: (r) => r.url().includes(urlPart), timeout: timeoutMs })
+    .then(() => true, () => false);
+  await start();
+  const ok = await seen;
+  // Let the cache write settle before the timed open.
+  await page.waitForTimeout(100);
+  return ok;
+}
+
+/**
+ * Open to interactive: from `open()` to `onReady`, cold (new browser context per run) and warm (new context, the page
+ * calls `preload()` and the prefetch completes, then `open()`), plus a reopen in that warm page. The floor, in the same
+ * contexts and order: a bare iframe of a static page of the app's first-load size, served by the same service, to its
+ * load event (cold; after the same kind of prefetch; and a second iframe in that page).
+ */
+export async function measureOpen({ browser, pageUrl, floorUrl, runs, nextToken, requestCount, log }) {
+  const t = { cold: [], warm: [], reopen: [], floorCold: [], floorWarm: [], floorReopen: [], prefetchSeen: 0, floorPrefetchSeen: 0, prefetchUsed: 0 };
+  for (let i = 0; i < runs; i++) {
+    // Cold app, cold floor.
+    {
+      const { context, page } = await newPage(browser, pageUrl);
+      const token = await nextToken();
+      t.cold.push(await page.evaluate((tk) => window.benchOpen(tk), token));
+      await page.evaluate(() => window.benchClose());
+      await context.close();
+    }
+    {
+      const { context, page } = await newPage(browser, pageUrl);
+      t.floorCold.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      await context.close();
+    }
+    // Warm app (after preload), then a reopen in the same page.
+    {
+      const { context, page } = await newPage(browser, pageUrl);
+      if (await waitForFetch(page, "/connect?", () => page.evaluate(() => window.benchPreload()))) t.prefetchSeen++;
+      const token = await nextToken();
+      const pageFetches = requestCount("/connect");
+      t.warm.push(await page.evaluate((tk) => window.benchOpen(tk), token));
+      // The service logs each request; no new one for /connect means the iframe used the prefetched page.
+      if (requestCount("/connect") === pageFetches) t.prefetchUsed++;
+      await page.evaluate(() => window.benchClose());
+      t.reopen.push(await page.evaluate((tk) => window.benchOpen(tk), await nextToken()));
+      await page.evaluate(() => window.benchClose());
+      await context.close();
+    }
+    {
+      const { context, page } = await newPage(browser, pageUrl);
+      if (await waitForFetch(page, floorUrl, () => page.evaluate((u) => window.benchPrefetch(u), floorUrl))) t.floorPrefetchSeen++;
+      t.floorWarm.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      await page.evaluate(() => window.benchRemoveFloor());
+      t.floorReopen.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      await context.close();
+    }
+    if ((i + 1) % 5 === 0) log(`  open: ${i + 1}/${runs} runs`);
+  }
+  return t;
+}
+
+/** The Connect app's frame in the page. */
+async function appFrame(page, serviceUrl) {
+  for (let i = 0; i < 200; i++) {
+    const frame = page.frames().find((f) => f.url().startsWith(`${serviceUrl}/connect`));
+    if (frame) return frame;
+    await page.waitForTimeout(25);
+  }
+  throw new Error("the Connect app's frame did not appear");
+}
+
+// Runs inside the app's frame before each keystroke: resolves when the results for the query after that keystroke
+// are painted. The search status reads "Searching…" while a request is out; the results (a listbox, or the empty
+// state, or an error) that follow it are the ones for the current query, since the app drops stale answers and the
+// harness waits for each keystroke's results before the next. "Painted" is the first task after the next
+// animation frame, i.e. after the frame that showed the change.
+function armKeystroke(searchingText) {
+  const st = { key: null, echo: null };
+  const done = new Promise((resolve) => {
+    let loadingSeen = false;
+    let finished = false;
+    const onKey = (e) => {
+      if (st.key === null) st.key = e.timeStamp;
+    };
+    const onInput = () =>
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (st.echo === null) st.echo = performance.now();
+        }, 0),
+      );
+    const cleanup = () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      document.removeEventListener("keydown", onKey, true);
+      document.removeEventListener("input", onInput, true);
+    };
+    const check = () => {
+      if (finished) return;
+      const text = document.getElementById("hc-search-status")?.textContent ?? "";
+      if (text === searchingText) {
+        loadingSeen = true;
+        return;
+      }
+      if (!loadingSeen) return;
+      if (!document.getElementById("hc-results") && !document.querySelector(".empty") && !document.querySelector('[role="alert"]')) return;
+      finished = true;
+      const committed = performance.now();
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          cleanup();
+          resolve({
+            key: st.key,
+            echo: st.echo,
+            committed,
+            painted: performance.now(),
+            options: document.querySelectorAll('#hc-results [role="option"]').length,
+            error: !!document.querySelector('[role="alert"]'),
+          });
+        }, 0),
+      );
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    const timer = setTimeout(() => {
+      if (finished) return;
+      finished = true;
+      cleanup();
+      resolve({ timeout: true });
+    }, 5_000);
+    document.addEventListener("keydown", onKey, true);
+    document.addEventListener("input", onInput, true);
+  });
+  window.__benchKeystroke = done;
+}
+
+/** Queries typed one key at a time, as people type them, typos included. */
+export const TYPED_QUERIES = [
+  "cleveland clinic",
+  "starflet pharmcy",
+  "hosptial boston",
+  "pediatircs",
+  "san fransisco",
+  "dermatolgy texas",
+  "lab chicgo",
+  "urgent care",
+];
+
+/**
+ * Search as you type in the Connect app: for every keystroke, the time from the key event to the input showing the
+ * character, and to the results for the new query being painted. Each keystroke waits for its results first.
+ */
+export async function measureTyping({ browser, pageUrl, serviceUrl, token, queries = TYPED_QUERIES, log }) {
+  const { context, page } = await newPage(browser, pageUrl);
+  await page.evaluate((tk) => window.benchOpen(tk), token);
+  const frame = await appFrame(page, serviceUrl);
+  await frame.waitForSelector('#hc-results, .empty, [role="alert"]');
+  const searching = "Searching…";
+  const samples = [];
+  let timeouts = 0;
+  let errors = 0;
+  const key = async (press) => {
+    await frame.evaluate(armKeystroke, searching);
+    await press();
+    return frame.evaluate(() => window.__benchKeystroke);
+  };
+  for (const [qi, query] of queries.entries()) {
+    if (qi > 0) {
+      // Clear the box (not measured).
+      await page.keyboard.press("Control+A");
+      await key(() => page.keyboard.press("Backspace"));
+    }
+    for (const ch of query) {
+      const r = await key(() => page.keyboard.type(ch));
+      if (r.timeout) {
+        timeouts++;
+        continue;
+      }
+      if (r.error) errors++;
+      samples.push({ query, toResults: r.painted - r.key, toEcho: r.echo === null ? null : r.echo - r.key, options: r.options });
+    }
+  }
+  log(`  search: ${samples.length} keystrokes measured, ${timeouts} timed out`);
+  await page.evaluate(() => window.benchClose());
+  await context.close();
+  return { samples, timeouts, errors };
+}
+
+async function counters(cdp) {
+  await cdp.send("HeapProfiler.collectGarbage");
+  await cdp.send("HeapProfiler.collectGarbage");
+  const dom = await cdp.send("Memory.getDOMCounters");
+  const heap = await cdp.send("Runtime.getHeapUsage");
+  const listenersOf = async (expression) => {
+    const { result } = await cdp.send("Runtime.evaluate", { expression });
+    const { listeners } = await cdp.send("DOMDebugger.getEventListeners", { objectId: result.objectId, depth: -1 });
+    await cdp.send("Runtime.releaseObject", { objectId: result.objectId });
+    return listeners.length;
+  };
+  return {
+    documents: dom.documents,
+    nodes: dom.nodes,
+    jsEventListeners: dom.jsEventListeners,
+    windowListeners: await listenersOf("window"),
+    documentListeners: await listenersOf("document"),
+    heapUsed: heap.usedSize,
+  };
+}
+
+/**
+ * 100 open/close cycles on one customer page: each opens Connect with a new session token, waits for onReady, closes
+ * and waits for onClose. DevTools counters of the page (after forced garbage collection) before and after.
+ */
+export async function measureLeaks({ browser, pageUrl, cycles, nextToken, log }) {
+  const { context, page } = await newPage(browser, pageUrl);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("DOM.enable");
+  const tokens = [];
+  for (let i = 0; i < cycles + 2; i++) tokens.push(await nextToken());
+  const cycle = async (token) => {
+    await page.evaluate((tk) => window.benchOpen(tk), token);
+    await page.evaluate(() => window.benchClose());
+  };
+  // Two cycles first, so one-time costs (compiled code, the loader's first objects) are in the baseline.
+  await cycle(tokens.shift());
+  await cycle(tokens.shift());
+  await page.waitForTimeout(300);
+  const before = await counters(cdp);
+  for (let i = 0; i < cycles; i++) {
+    await cycle(tokens[i]);
+    if ((i + 1) % 25 === 0) log(`  leaks: ${i + 1}/${cycles} cycles`);
+  }
+  await page.waitForTimeout(300);
+  const after = await counters(cdp);
+  await context.close();
+  return { before, after, cycles };
+}

@@ -1,0 +1,121 @@
+// Child processes of the benchmark: the built service (CLI), bundled TypeScript entries, and small servers.
+import { spawn, fork, execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Scratch space of a run (gitignored). */
+export const WORK_DIR = join(ROOT, "bench", ".work");
+export const CLI = join(ROOT, "dist", "node", "src", "server", "cli.js");
+
+const run = promisify(execFile);
+
+/** Creates a client app with the CLI and returns its credentials. */
+export async function createClientWithCli(dataDir, name, origin) {
+  const { stdout } = await run(process.execPath, [CLI, "clients", "create", "--name", name, "--origin", origin, "--json", "--data-dir", dataDir]);
+  return JSON.parse(stdout.trim());
+}
+
+/**
+ * Starts `human-connect serve --port 0` and resolves once it logs its URL. The request log (JSON lines on stdout) is
+ * read for that line and for a count of requests per path, e.g. to see whether a prefetched page was fetched again.
+ */
+export function startCliService(dataDir) {
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const requests = new Map();
+  return new Promise((resolve, reject) => {
+    let partial = "";
+    let found = false;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        let entry;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (typeof entry.path === "string") requests.set(entry.path, (requests.get(entry.path) ?? 0) + 1);
+        if (!found && typeof entry.url === "string") {
+          found = true;
+          resolve({ url: entry.url, stop: () => stopChild(child), requestCount: (path) => requests.get(path) ?? 0 });
+        }
+      }
+    });
+    child.once("exit", (code) => {
+      if (!found) reject(new Error(`the service exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+}
+
+/** Bundles a TypeScript entry of bench/entries to bench/.work (Node ESM, packages left to node_modules). */
+export async function bundleEntry(name) {
+  mkdirSync(WORK_DIR, { recursive: true });
+  const outfile = join(WORK_DIR, `${name}.mjs`);
+  await build({
+    entryPoints: [join(ROOT, "bench", "entries", `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+/**
+ * Forks a Node module that reports `{ready: ...}` over IPC once it is listening (or `{result: ...}` when it
+ * computes something), and resolves with that message and a stop function.
+ */
+export function forkModule(file, args = [], { quiet = true } = {}) {
+  const child = fork(file, args, { stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once("message", (msg) => resolve({ message: msg, stop: () => stopChild(child), child }));
+    child.once("exit", (code) => reject(new Error(`${file} exited with ${code}:\n${stderr}`)));
+  });
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** A session token for a new user, requested as a customer's backend does. */
+export async function sessionToken(serviceUrl, client, userId) {
+  const res = await fetch(`${serviceUrl}/v1/connect/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      type: "session",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      client_user_id: userId,
+      client_user_email: `${userId}@example.com`,
+    }),
+  });
+  const body = await res.json();
+  if (!res.ok || typeof body.session_token !== "string") {
+    throw new Error(`token endpoint answered ${res.status}: ${JSON.stringify(body)}`);
+  }
+  return body.session_token;
+}

@@ -1,0 +1,80 @@
+// Service throughput with autocannon: the token endpoint, the source search, and a hello-world floor, one after
+// the other in the same run, each against a server in its own process.
+import autocannon from "autocannon";
+
+/** Connections and seconds of each autocannon run. */
+export const LOAD = { connections: 50, durationSeconds: 10, warmupSeconds: 2 };
+
+const SEARCH_QUERIES = ["c", "cl", "cle", "clev", "cleveland", "cleveland clinic", "pharmacy boston", "hosptial", "starflet", "lab chicgo", "urgent care", "san fransisco"];
+
+function cannon(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: LOAD.connections, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** One measured load run (after a short warm-up run): requests/s (mean), p99 latency, and what went wrong. */
+async function measure(opts) {
+  await cannon({ ...opts, duration: LOAD.warmupSeconds });
+  const r = await cannon({ ...opts, duration: LOAD.durationSeconds });
+  return {
+    requestsPerSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+  };
+}
+
+/** POST /v1/connect/token with type session, a new end user per request (as a backend starting sessions does). */
+export function measureTokenEndpoint(serviceUrl, client) {
+  let n = 0;
+  return measure({
+    url: serviceUrl,
+    requests: [
+      {
+        method: "POST",
+        path: "/v1/connect/token",
+        headers: { "content-type": "application/json" },
+        setupRequest: (req) => {
+          const userId = `load-${process.pid}-${n++}`;
+          return {
+            ...req,
+            body: JSON.stringify({
+              type: "session",
+              client_id: client.client_id,
+              client_secret: client.client_secret,
+              client_user_id: userId,
+              client_user_email: `${userId}@example.com`,
+            }),
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** GET /v1/connect/sources?q=... with a session token, rotating through typed queries (prefixes and typos). */
+export function measureSourceSearch(serviceUrl, token, parentOrigin) {
+  let n = 0;
+  return measure({
+    url: serviceUrl,
+    headers: { authorization: `Bearer ${token}`, "human-connect-parent-origin": parentOrigin },
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (req) => ({
+          ...req,
+          path: `/v1/connect/sources?q=${encodeURIComponent(SEARCH_QUERIES[n++ % SEARCH_QUERIES.length])}&per_page=20`,
+        }),
+      },
+    ],
+  });
+}
+
+/** GET / of the hello-world server: the floor. */
+export function measureHello(url) {
+  return measure({ url });
+}

@@ -1,0 +1,268 @@
+// `npm run bench`: sizes, open to interactive, search as you type, service throughput and leaks, each timing next to
+// its floor measured in the same run. Prints one table and writes bench/results.json. Timings are never asserted.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { measureBundleSizes } from "./lib/sizes.mjs";
+import { summarize, round } from "./lib/stats.mjs";
+import { ROOT, WORK_DIR, CLI, bundleEntry, createClientWithCli, forkModule, sessionToken, startCliService } from "./lib/processes.mjs";
+import { CHROMIUM_PATH, launchBrowser, measureLeaks, measureOpen, measureTyping, startPageServer, TYPED_QUERIES } from "./lib/browser.mjs";
+import { LOAD, measureHello, measureSourceSearch, measureTokenEndpoint } from "./lib/throughput.mjs";
+import { writeFloorPage } from "./lib/floor.mjs";
+import { printTable } from "./lib/table.mjs";
+
+const OPEN_RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 20);
+const LEAK_CYCLES = Number(process.env.BENCH_LEAK_CYCLES ?? 100);
+const SEARCH_SIZES = [50_000, 200_000];
+
+const DIST = join(ROOT, "dist");
+const started = performance.now();
+const log = (msg) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+
+for (const [what, path] of [
+  ["the built service (dist/node/src/server/cli.js)", CLI],
+  ["the loader (dist/connect.js)", join(DIST, "connect.js")],
+  ["the Connect app (dist/app/index.html)", join(DIST, "app", "index.html")],
+]) {
+  if (!existsSync(path)) {
+    console.error(`bench: ${what} is missing; run \`npm run build\` (or \`npm run bench\`, which builds first).`);
+    process.exit(1);
+  }
+}
+if (!existsSync(CHROMIUM_PATH)) {
+  console.error(`bench: no Chromium at ${CHROMIUM_PATH}; install one (\`sudo apt-get install chromium\`) or set CHROMIUM_PATH.`);
+  process.exit(1);
+}
+
+const figures = [];
+/** Adds a figure; timings carry median, p95, samples and their floor's median and the ratio. */
+function figure(f) {
+  figures.push(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)));
+}
+function timing(name, samples, floorSamples, unit = "ms") {
+  const s = summarize(samples);
+  const fl = floorSamples ? summarize(floorSamples) : undefined;
+  figure({
+    name,
+    value: round(s.median),
+    unit,
+    median: round(s.median),
+    p95: round(s.p95),
+    samples: s.samples,
+    floor: fl ? round(fl.median) : undefined,
+    floorP95: fl ? round(fl.p95) : undefined,
+    ratio: fl ? round(s.median / fl.median, 2) : undefined,
+  });
+}
+
+// The app's default search debounce, read from its source for the note next to the search figures.
+function searchDebounceMs() {
+  const source = readFileSync(join(ROOT, "src", "app", "models", "search.ts"), "utf8");
+  return /debounceMs\s*\?\?\s*(\d+)/.exec(source)?.[1] ?? "unknown";
+}
+
+const failures = [];
+/** Runs one part of the benchmark; a failure is reported at the end and does not stop the other parts. */
+async function section(name, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    failures.push(`${name}: ${err?.message ?? err}`);
+    log(`${name} FAILED: ${err?.stack ?? err}`);
+    return undefined;
+  }
+}
+
+const runId = `${process.pid}-${Date.now()}`;
+const cleanups = [];
+async function cleanup() {
+  for (const fn of cleanups.reverse()) await fn().catch((err) => log(`cleanup: ${err.message}`));
+  cleanups.length = 0;
+}
+process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+
+try {
+  // 1. Size.
+  const sizes = measureBundleSizes(DIST);
+  figure({ name: "size: connect.js minified", value: sizes.loader.raw, unit: "B" });
+  figure({ name: "size: connect.js gzip", value: sizes.loader.gzip, unit: "B" });
+  figure({ name: "size: connect.js brotli", value: sizes.loader.brotli, unit: "B" });
+  figure({ name: `size: app first load, ${sizes.app.files} files, raw`, value: sizes.app.raw, unit: "B" });
+  figure({ name: "size: app first load gzip", value: sizes.app.gzip, unit: "B" });
+  figure({ name: "size: app first load brotli", value: sizes.app.brotli, unit: "B" });
+  log(`sizes: connect.js ${sizes.loader.brotli} B brotli, app first load ${sizes.app.brotli} B brotli`);
+
+  // The built service with a fresh 50,000-source catalog, and a customer page on another origin.
+  mkdirSync(WORK_DIR, { recursive: true });
+  const dataDir = join(WORK_DIR, `data-${runId}`);
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const pages = await startPageServer();
+  cleanups.push(() => pages.close());
+  const client = await createClientWithCli(dataDir, "Bench", pages.origin);
+  const service = await startCliService(dataDir);
+  cleanups.push(() => service.stop());
+  pages.setPage(service.url, client.client_id);
+  const pageUrl = `${pages.origin}/`;
+  log(`service ${service.url} (catalog seeded), page ${pageUrl}`);
+  const floor = writeFloorPage(DIST, sizes.app.raw, runId);
+  cleanups.push(async () => floor.remove());
+  const floorUrl = `${service.url}/assets/${floor.name}`;
+  const nextToken = () => sessionToken(service.url, client, `bench-${randomUUID()}`);
+
+  const browser = await launchBrowser();
+  cleanups.push(() => browser.close());
+  const chromiumVersion = browser.version();
+
+  // 2. Open to interactive, with its floor.
+  log(`open to interactive: ${OPEN_RUNS} runs each of cold, warm and reopen, with the floor page`);
+  const open = await section("open to interactive", async () => {
+    const o = await measureOpen({ browser, pageUrl, floorUrl, runs: OPEN_RUNS, nextToken, requestCount: service.requestCount, log });
+    timing("open → interactive, cold (new context)", o.cold, o.floorCold);
+    timing("open → interactive, warm (after preload())", o.warm, o.floorWarm);
+    timing("open → interactive, reopen (same page)", o.reopen, o.floorReopen);
+    return o;
+  });
+
+  // 3. Search as you type at 50,000 sources.
+  log(`search as you type: ${TYPED_QUERIES.join("").length} keystrokes`);
+  const typing = await section("search as you type", async () => {
+    const t = await measureTyping({ browser, pageUrl, serviceUrl: service.url, token: await nextToken(), log });
+    const echo = t.samples.map((s) => s.toEcho).filter((v) => v !== null);
+    timing("search: keystroke → results painted (50k sources)", t.samples.map((s) => s.toResults), echo);
+    timing("search: keystroke → character painted", echo);
+    return t;
+  });
+
+  // 5. Leaks (same browser and service).
+  log(`leaks: ${LEAK_CYCLES} open/close cycles`);
+  await section("leaks", async () => {
+    const leaks = await measureLeaks({ browser, pageUrl, cycles: LEAK_CYCLES, nextToken, log });
+    for (const [key, label, unit] of [
+      ["nodes", "DOM nodes", "nodes"],
+      ["jsEventListeners", "JS event listeners", "listeners"],
+      ["windowListeners", "listeners on window", "listeners"],
+      ["documentListeners", "listeners on document and its nodes", "listeners"],
+      ["documents", "documents", "documents"],
+      ["heapUsed", "JS heap used", "B"],
+    ]) {
+      figure({
+        name: `leaks: ${label}, after − before ${leaks.cycles} cycles`,
+        value: leaks.after[key] - leaks.before[key],
+        unit,
+        before: leaks.before[key],
+        after: leaks.after[key],
+        samples: leaks.cycles,
+      });
+    }
+  });
+  await browser.close();
+  await service.stop();
+  floor.remove();
+
+  // 3b. The service's own search time, in process, at 50k and 200k sources.
+  log(`service search time in process at ${SEARCH_SIZES.join(" and ")} sources`);
+  await section("service search time", async () => {
+    const searchTiming = (await forkModule(await bundleEntry("search-timing"), SEARCH_SIZES.map(String))).message.result;
+    const [small, large] = searchTiming;
+    for (const r of searchTiming) {
+      const base = r === large ? small : undefined;
+      figure({
+        name: `service search p50, ${r.size / 1000}k sources (in process)`,
+        value: round(r.p50, 3),
+        unit: "ms",
+        median: round(r.p50, 3),
+        p95: round(r.p95, 3),
+        samples: r.samples,
+        floor: base ? round(base.p50, 3) : undefined,
+        ratio: base ? round(r.p50 / base.p50, 2) : undefined,
+      });
+      figure({
+        name: `service search p95, ${r.size / 1000}k sources (in process)`,
+        value: round(r.p95, 3),
+        unit: "ms",
+        samples: r.samples,
+        floor: base ? round(base.p95, 3) : undefined,
+        ratio: base ? round(r.p95 / base.p95, 2) : undefined,
+      });
+      figure({ name: `service index build, ${r.size / 1000}k sources`, value: round(r.indexMs, 0), unit: "ms" });
+    }
+  });
+
+  // 4. Throughput: the floor first, then the token endpoint and the source search.
+  log(`throughput: ${LOAD.connections} connections, ${LOAD.durationSeconds} s each (after ${LOAD.warmupSeconds} s warm-up)`);
+  await section("throughput", async () => {
+    const hello = await forkModule(join(ROOT, "bench", "lib", "hello-server.mjs"));
+    cleanups.push(() => hello.stop());
+    const helloResult = await measureHello(hello.message.ready.url);
+    await hello.stop();
+    const loadDir = join(WORK_DIR, `load-${runId}`);
+    cleanups.push(async () => rmSync(loadDir, { recursive: true, force: true }));
+    const loadService = await forkModule(await bundleEntry("service"), [loadDir, pages.origin]);
+    cleanups.push(() => loadService.stop());
+    const { url: loadUrl, client: loadClient } = loadService.message.ready;
+    const tokenResult = await measureTokenEndpoint(loadUrl, loadClient);
+    const searchToken = await sessionToken(loadUrl, loadClient, `bench-search-${runId}`);
+    const searchResult = await measureSourceSearch(loadUrl, searchToken, pages.origin);
+    await loadService.stop();
+    for (const [label, r] of [
+      ["hello-world node:http (floor)", helloResult],
+      ["POST /v1/connect/token (session)", tokenResult],
+      ["GET /v1/connect/sources?q= (50k)", searchResult],
+    ]) {
+      const isFloor = r === helloResult;
+      figure({
+        name: `throughput: ${label}`,
+        value: round(r.requestsPerSecond, 0),
+        unit: "req/s",
+        samples: r.requests,
+        floor: isFloor ? undefined : round(helloResult.requestsPerSecond, 0),
+        ratio: isFloor ? undefined : round(r.requestsPerSecond / helloResult.requestsPerSecond, 3),
+        failed: r.non2xx + r.errors + r.timeouts,
+      });
+      figure({
+        name: `throughput: ${label} p99 latency`,
+        value: r.p99,
+        unit: "ms",
+        floor: isFloor ? undefined : helloResult.p99,
+        ratio: isFloor ? undefined : round(r.p99 / Math.max(helloResult.p99, 1), 1),
+      });
+    }
+  });
+  await pages.close();
+
+  const machine = {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    chromium: chromiumVersion,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  const totalSeconds = round((performance.now() - started) / 1000, 0);
+  const notes = {
+    searchDebounce: `keystroke → results includes the app's search debounce (${searchDebounceMs()} ms in src/app/models/search.ts)`,
+    openPrefetchSeen: open && `${open.prefetchSeen}/${OPEN_RUNS} preload() prefetches and ${open.floorPrefetchSeen}/${OPEN_RUNS} floor prefetches were seen finishing before the timed open; the iframe used the prefetched Connect page (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS} warm opens`,
+    searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
+    floorPage: `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/`,
+  };
+  writeFileSync(
+    join(ROOT, "bench", "results.json"),
+    JSON.stringify({ date: new Date().toISOString(), machine, totalSeconds, notes, failures, figures }, null, 2) + "\n",
+  );
+  printTable(figures);
+  console.log(
+    `\nMachine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, Chromium ${machine.chromium}. ` +
+      `Total ${totalSeconds} s. Written to bench/results.json.`,
+  );
+  for (const n of Object.values(notes)) if (n) console.log(`  - ${n}`);
+  if (failures.length) {
+    console.log(`\nNot measured (see the log above):\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+    process.exitCode = 1;
+  }
+} catch (err) {
+  console.error(`bench failed: ${err?.stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
