@@ -151,6 +151,7 @@ try {
         value: leaks.after[key] - leaks.before[key],
         unit,
         before: leaks.before[key],
+        halfway: leaks.middle?.[key],
         after: leaks.after[key],
         samples: leaks.cycles,
       });
@@ -242,7 +243,7 @@ try {
   const totalSeconds = round((performance.now() - started) / 1000, 0);
   const notes = {
     searchDebounce: `keystroke → results includes the app's search debounce (${searchDebounceMs()} ms in src/app/models/search.ts)`,
-    openPrefetchSeen: open && `${open.prefetchSeen}/${OPEN_RUNS} preload() prefetches and ${open.floorPrefetchSeen}/${OPEN_RUNS} floor prefetches were seen finishing before the timed open; the iframe used the prefetched Connect page (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS} warm opens`,
+    openPrefetchSeen: open && `${open.prefetchSeen}/${OPEN_RUNS} preload() prefetches and ${open.floorPrefetchSeen}/${OPEN_RUNS} floor prefetches were seen finishing before the timed open; the iframe used the prefetched Connect page (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS} warm opens, the floor iframe used its prefetch in ${open.floorPrefetchUsed}/${OPEN_RUNS}`,
     searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
     floorPage: `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/`,
   };

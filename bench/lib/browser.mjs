@@ -113,7 +113,7 @@ async function waitForFetch(page, urlPart, start, timeoutMs = 5_000) {
  * load event (cold; after the same kind of prefetch; and a second iframe in that page).
  */
 export async function measureOpen({ browser, pageUrl, floorUrl, runs, nextToken, requestCount, log }) {
-  const t = { cold: [], warm: [], reopen: [], floorCold: [], floorWarm: [], floorReopen: [], prefetchSeen: 0, floorPrefetchSeen: 0, prefetchUsed: 0 };
+  const t = { cold: [], warm: [], reopen: [], floorCold: [], floorWarm: [], floorReopen: [], prefetchSeen: 0, floorPrefetchSeen: 0, prefetchUsed: 0, floorPrefetchUsed: 0 };
   for (let i = 0; i < runs; i++) {
     // Cold app, cold floor.
     {
@@ -145,7 +145,9 @@ export async function measureOpen({ browser, pageUrl, floorUrl, runs, nextToken,
     {
       const { context, page } = await newPage(browser, pageUrl);
       if (await waitForFetch(page, floorUrl, () => page.evaluate((u) => window.benchPrefetch(u), floorUrl))) t.floorPrefetchSeen++;
+      const floorFetches = requestCount(new URL(floorUrl).pathname);
       t.floorWarm.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      if (requestCount(new URL(floorUrl).pathname) === floorFetches) t.floorPrefetchUsed++;
       await page.evaluate(() => window.benchRemoveFloor());
       t.floorReopen.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
       await context.close();
@@ -321,12 +323,18 @@ export async function measureLeaks({ browser, pageUrl, cycles, nextToken, log })
   await cycle(tokens.shift());
   await page.waitForTimeout(300);
   const before = await counters(cdp);
+  let middle;
   for (let i = 0; i < cycles; i++) {
     await cycle(tokens[i]);
     if ((i + 1) % 25 === 0) log(`  leaks: ${i + 1}/${cycles} cycles`);
+    // Halfway counters tell steady growth (a leak) from a one-time step.
+    if (i + 1 === Math.floor(cycles / 2)) {
+      await page.waitForTimeout(300);
+      middle = await counters(cdp);
+    }
   }
   await page.waitForTimeout(300);
   const after = await counters(cdp);
   await context.close();
-  return { before, after, cycles };
+  return { before, middle, after, cycles };
 }

@@ -173,8 +173,8 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
       dlg.remove();
       style.remove();
       root.style.overflow = saved[0];
+      if (opener?.isConnected) opener.focus?.({ preventScroll: true });
       scrollTo(saved[1], saved[2]);
-      if (opener?.isConnected) opener.focus?.();
       if (!isReady) settle(status);
       call(o.onClose, payload(status));
     }

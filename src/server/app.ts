@@ -2,7 +2,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { ApiFailure, errorResponse } from "./errors.ts";
+import { requireClientAuth } from "./client-auth.ts";
+import { clientApiRoutes } from "./routes/client-api.ts";
 import { connectApiRoutes } from "./routes/connect-api.ts";
+import { inviteRoutes } from "./routes/invite.ts";
+import { portalRoutes } from "./routes/portal.ts";
 import { oauthRoutes } from "./routes/oauth.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { tokenRoutes } from "./routes/token.ts";
@@ -31,6 +35,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", tokenRoutes(deps));
   app.route("/", connectApiRoutes(deps));
   app.route("/", oauthRoutes(deps));
+  app.route("/", clientApiRoutes(deps, "/v1", requireClientAuth(deps)));
+  app.route("/", inviteRoutes(deps));
+  app.route("/", portalRoutes(deps));
   app.route("/", staticRoutes(deps));
 
   app.notFound((c) => errorResponse(c, new ApiFailure(404, "NOT_FOUND", "Nothing here.")));

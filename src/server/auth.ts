@@ -2,6 +2,16 @@ import type { MiddlewareHandler } from "hono";
 import { PARENT_ORIGIN_HEADER } from "../protocol/connect-api.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { ApiFailure } from "./errors.ts";
+import { serviceOrigin } from "./origin.ts";
+import { hashToken } from "./security/crypto.ts";
+
+/**
+ * The id of the Connect session a token opens, as webhooks name it: derived from the token so that it is stable for
+ * the token's life, and one-way so that it reveals nothing about the token.
+ */
+export function sessionIdOf(token: string): string {
+  return "ses_" + hashToken("session-id:" + hashToken(token)).slice(0, 32);
+}
 
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,200}$/;
 
@@ -11,8 +21,9 @@ function tokenFailure(errorCode: string, message: string): ApiFailure {
 
 /**
  * Authorises a Connect API request by its session or id token and checks the embedding page's origin
- * (`Human-Connect-Parent-Origin`) against the client's allowed origins. A request without that header comes
- * from a page of this service itself (the hosted page), which is allowed.
+ * (`Human-Connect-Parent-Origin`) against the client's allowed origins plus the service's own public origin (the
+ * hosted invite page embeds Connect from there). A request without that header comes from a page of this service
+ * itself, which is allowed.
  */
 export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -43,14 +54,14 @@ export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (client.disabled) throw new ApiFailure(403, "NOT_AUTHORIZED", "Not authorized to perform this action.");
 
     const parentOrigin = c.req.header(PARENT_ORIGIN_HEADER);
-    if (parentOrigin !== undefined && !client.allowedOrigins.includes(parentOrigin)) {
+    if (parentOrigin !== undefined && !client.allowedOrigins.includes(parentOrigin) && parentOrigin !== serviceOrigin(deps, c)) {
       throw new ApiFailure(
         403,
         "ORIGIN_NOT_ALLOWED",
         "This page's origin is not among the client's allowed origins.",
       );
     }
-    c.set("auth", { human, client, tokenKind: record.kind, expiresAt: record.expiresAt });
+    c.set("auth", { human, client, tokenKind: record.kind, expiresAt: record.expiresAt, sessionId: sessionIdOf(token) });
     c.header("Cache-Control", "no-store");
     await next();
   };

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { SourceSearchIndex } from "./catalog/search-index.ts";
 import type { Clock } from "./clock.ts";
+import type { Mailer } from "./mail/mailer.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import type { ClientRecord, HumanRecord, Store } from "./store/store.ts";
 
@@ -21,6 +22,12 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** How long the sandbox's slow sources take to answer, in ms. */
   slowSourceDelayMs?: number;
+  /** Sends invitation emails (SMTP or the outbox folder). */
+  mailer?: Mailer | undefined;
+  /** Folder of the mail outbox (shown as the mailbox) when mail is not sent over SMTP. */
+  mailOutboxDir?: string | undefined;
+  /** Accept plain http:// webhook URLs (default true: self-hosted and local receivers). */
+  allowHttpWebhooks?: boolean;
 }
 
 /** The human and client behind a Connect API request. */
@@ -29,11 +36,15 @@ export interface ConnectAuth {
   client: ClientRecord;
   tokenKind: "session" | "id";
   expiresAt: number;
+  /** Stable, non-secret id of the Connect session (one per token), as webhooks name it. */
+  sessionId: string;
 }
 
 /** Hono environment of the service's app. */
 export interface AppEnv {
   Variables: {
     auth: ConnectAuth;
+    /** The client behind a server-to-server or Portal request. */
+    client: ClientRecord;
   };
 }

@@ -9,3 +9,51 @@ export { ManualClock, systemClock } from "./clock.ts";
 export type { Clock } from "./clock.ts";
 export { DEFAULT_RATE_LIMITS } from "./rate-limit.ts";
 export type { RateLimitConfig } from "./rate-limit.ts";
+export type { HumanRecord as UserRecord, HumanStatus, HumanSummary } from "./store/store.ts";
+
+// Invite links (seed 000): sign links on your own backend.
+export {
+  createInviteLink,
+  createInviteToken,
+  parseExpiresIn,
+  verifyInviteToken,
+  InviteOptionsError,
+  MAX_INVITE_LIFETIME_SECONDS,
+  RECOMMENDED_INVITE_LIFETIME_SECONDS,
+} from "./invites/invite-token.ts";
+export type {
+  CreateInviteLinkOptions,
+  CreateInviteTokenOptions,
+  InviteClaims,
+  InviteLink,
+  InviteToken,
+  InviteVerification,
+  InviteErrorCode,
+} from "./invites/invite-token.ts";
+
+// Webhooks (Standard Webhooks): verify and read what the service sends to your endpoint.
+export {
+  verifyWebhook,
+  signWebhook,
+  WebhookVerificationError,
+  WEBHOOK_VERIFICATION_CODES,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+} from "./webhooks/signature.ts";
+export type { VerifyWebhookInput, VerifiedWebhook, WebhookVerificationCode, WebhookHeadersInput } from "./webhooks/signature.ts";
+export { parseWebhookEvent, WEBHOOK_EVENT_TYPES } from "./webhooks/events.ts";
+export type {
+  WebhookEvent,
+  WebhookEventType,
+  WebhookEventDataMap,
+  UserInvitedData,
+  UserEngagedData,
+  SourceChangedData,
+  SessionClosedData,
+} from "./webhooks/events.ts";
+export { RETRY_DELAYS_MS, MAX_DELIVERY_ATTEMPTS } from "./webhooks/schedule.ts";
+
+// Invitation emails.
+export { DEFAULT_TEMPLATE, renderTemplate, validateTemplate } from "./mail/templates.ts";
+export type { EmailTemplate, RenderedEmail } from "./mail/templates.ts";
+export { listOutbox, readOutboxMessage } from "./mail/mailer.ts";
+export type { OutboxEntry, OutboxMessage } from "./mail/mailer.ts";

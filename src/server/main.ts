@@ -11,6 +11,12 @@ import { createLogger } from "./logger.ts";
 import { defaultDistDir } from "./paths.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from "./rate-limit.ts";
 import { Store } from "./store/store.ts";
+import { createMailer, type Mailer } from "./mail/mailer.ts";
+import { startWebhookWorker, type WebhookWorker } from "./webhooks/outbox-worker.ts";
+import { join } from "node:path";
+
+/** Folder of the mail outbox inside the data dir. */
+export const MAIL_OUTBOX_DIR = "mail-outbox";
 
 /** Options of `startServer`. */
 export interface StartServerOptions {
@@ -36,6 +42,14 @@ export interface StartServerOptions {
   catalogSize?: number;
   /** 32-byte key for client secrets; default HC_MASTER_KEY or the data dir's key file. */
   masterKey?: Buffer;
+  /** smtp:// or smtps:// URL for invitation emails; default SMTP_URL, else mail goes to `<dataDir>/mail-outbox`. */
+  smtpUrl?: string | null;
+  /** Sender of invitation emails; default MAIL_FROM or "Human Connect <no-reply@localhost>". */
+  mailFrom?: string;
+  /** Webhook worker tuning (tests), or false to not deliver webhooks from this process. */
+  webhooks?: { intervalMs?: number; timeoutMs?: number; random?: () => number } | false;
+  /** Accept plain http:// webhook URLs. Default true (local receivers); set false on a public deployment. */
+  allowHttpWebhooks?: boolean;
 }
 
 /** A started service. */
@@ -68,7 +82,16 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger());
   const store = await Store.open(opts.dataDir, { clock, ...(opts.masterKey ? { masterKey: opts.masterKey } : {}) });
   let server: Server;
+  let mailer: Mailer | undefined;
+  let worker: WebhookWorker | undefined;
   try {
+    const mailOutboxDir = join(opts.dataDir, MAIL_OUTBOX_DIR);
+    mailer = createMailer({
+      smtpUrl: opts.smtpUrl === undefined ? process.env.SMTP_URL : opts.smtpUrl,
+      outboxDir: mailOutboxDir,
+      from: opts.mailFrom ?? process.env.MAIL_FROM ?? "Human Connect <no-reply@localhost>",
+      now: () => clock.now(),
+    });
     let sources: readonly SourceRecord[] | undefined;
     const seeded = await store.seedSourcesIfEmpty(() => (sources = sandboxCatalog(opts.catalogSize ?? 50_000)));
     if (seeded) logger?.info({ count: sources?.length }, "seeded the sandbox catalog");
@@ -84,6 +107,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       rateLimits: opts.rateLimits === undefined ? DEFAULT_RATE_LIMITS : opts.rateLimits,
       trustProxy: opts.trustProxy ?? false,
       ...(opts.slowSourceDelayMs !== undefined ? { slowSourceDelayMs: opts.slowSourceDelayMs } : {}),
+      mailer,
+      mailOutboxDir,
+      allowHttpWebhooks: opts.allowHttpWebhooks ?? true,
     });
     const host = opts.host ?? "127.0.0.1";
     server = await new Promise<Server>((resolve, reject) => {
@@ -101,10 +127,26 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     }, PURGE_INTERVAL_MS);
     purge.unref();
 
+    if (opts.webhooks !== false) {
+      const tuning = opts.webhooks ?? {};
+      const activeWorker = startWebhookWorker({
+        store: store.webhooks,
+        clock,
+        logger: logger ?? false,
+        ...(tuning.intervalMs !== undefined ? { intervalMs: tuning.intervalMs } : {}),
+        ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
+        ...(tuning.random ? { random: tuning.random } : {}),
+      });
+      worker = activeWorker;
+      // Requests only insert outbox rows; the worker is told right after they commit, and never awaited.
+      store.onEventQueued = () => activeWorker.poke();
+    }
+
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
         clearInterval(purge);
+        store.onEventQueued = undefined;
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
           force.unref();
@@ -114,6 +156,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           });
           server.closeIdleConnections();
         });
+        // In-flight deliveries are recorded before the database closes; unsent ones stay in the outbox.
+        await worker?.stop();
+        mailer?.close();
         await store.close();
         logger?.info("Connect service stopped");
       })();
@@ -121,6 +166,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     };
     return { url, port, close, store };
   } catch (err) {
+    await worker?.stop();
+    mailer?.close();
     await store.close();
     throw err;
   }

@@ -12,6 +12,8 @@ export interface RateLimitConfig {
   tokenPerClient: number;
   /** Credential, MFA and OAuth start attempts per human per window. */
   connectPerHuman: number;
+  /** Portal sign-in attempts per client IP per window (default 10). */
+  portalSignInPerIp?: number;
 }
 
 /** The defaults: generous for a backend, tight enough to stop guessing secrets or passwords. */
@@ -20,6 +22,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   tokenPerIp: 600,
   tokenPerClient: 1200,
   connectPerHuman: 30,
+  portalSignInPerIp: 10,
 };
 
 /** Counts a hit and throws 429 RATE_LIMITED with Retry-After when `key` is over `limit`. */

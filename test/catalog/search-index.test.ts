@@ -58,6 +58,21 @@ describe("SourceSearchIndex over the sandbox catalog", () => {
     }
   });
 
+  it("finds the same sources whatever the order of the words", () => {
+    const ids = (query: string) => all(query).map((s) => s.id).sort();
+    expect(ids("boston pharmacy")).toEqual(ids("pharmacy boston"));
+    expect(ids("c cleveland")).toEqual(ids("cleveland c"));
+    expect(ids("cleveland c").length).toBeGreaterThan(10);
+  });
+
+  it("reads common abbreviations both ways", () => {
+    const ids = (query: string) => all(query).map((s) => s.id).sort();
+    expect(ids("ft worth")).toEqual(ids("fort worth"));
+    const saintLouis = all("saint louis");
+    expect(saintLouis.length).toBeGreaterThan(10);
+    expect(saintLouis.some((s) => s.city === "St. Louis")).toBe(true);
+  });
+
   it("ignores joining words between the words that matter", () => {
     const ids = (query: string) => all(query).map((s) => s.id);
     expect(ids("pharmacy in boston")).toEqual(ids("pharmacy boston"));

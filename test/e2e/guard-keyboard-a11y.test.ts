@@ -87,11 +87,11 @@ describeE2E("guards, keyboard, small screens and accessibility", () => {
 
   test("keyboard only: Tab and Shift+Tab stay in the dialog, Escape closes, focus and scroll return", async () => {
     const page = await env.newPage();
-    await page.evaluate(async (t) => {
-      (window as unknown as { nextToken: string }).nextToken = t;
-      window.scrollTo(0, 1200);
-    }, await env.sessionToken());
-    await page.focus("#opener");
+    await page.evaluate((t) => ((window as unknown as { nextToken: string }).nextToken = t), await env.sessionToken());
+    // An opener far down the page: focusing it scrolls the page, and that position must come back after closing.
+    await page.focus("#opener-bottom");
+    const scrollY = await page.evaluate(() => window.scrollY);
+    expect(scrollY).toBeGreaterThan(1000);
     await page.keyboard.press("Enter");
     await waitForCall(page, "onReady");
     // The app moves focus to its search box.
@@ -147,7 +147,7 @@ describeE2E("guards, keyboard, small screens and accessibility", () => {
         scrollY: window.scrollY,
         dialogs: document.querySelectorAll("dialog").length,
       })),
-    ).toStrictEqual({ focused: "opener", scrollY: 1200, dialogs: 0 });
+    ).toStrictEqual({ focused: "opener-bottom", scrollY, dialogs: 0 });
     await page.context().close();
   });
 

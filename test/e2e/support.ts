@@ -74,6 +74,8 @@ function customerPage(serviceUrl: string, clientId: string): string {
 <main><h1>Customer page</h1>
 <button id="opener" type="button">Open Connect</button>
 <div style="height:3000px" aria-hidden="true"></div>
+<button id="opener-bottom" type="button">Open Connect (bottom)</button>
+<div style="height:300px" aria-hidden="true"></div>
 <p>End of page</p></main>
 <script>
   window.calls = [];
@@ -90,7 +92,9 @@ function customerPage(serviceUrl: string, clientId: string): string {
     }, extra || {}));
     return true;
   };
-  document.getElementById("opener").addEventListener("click", () => openConnect(window.nextToken));
+  for (const id of ["opener", "opener-bottom"]) {
+    document.getElementById(id).addEventListener("click", () => openConnect(window.nextToken));
+  }
 </script>
 </body></html>`;
 }

@@ -55,6 +55,6 @@ export const DEVICE_PRODUCTS = [
   "Band", "Watch", "Ring", "Tracker", "Scale", "Sense", "Sync", "Coach", "Log", "Monitor", "Patch", "Cuff",
 ] as const;
 
-export const DEVICE_MODELS = ["Pro", "Lite", "Plus", "Max", "Mini", "2", "3", "S", "X", "Go", "Kids", "Sport"] as const;
+export const DEVICE_MODELS = ["Pro", "Lite", "Plus", "Max", "Mini", "2", "3", "SE", "Ultra", "Go", "Kids", "Sport"] as const;
 
 export const APP_WORDS = ["Health", "Diary", "Journal", "Coach", "Companion", "Tracker App", "Wellness"] as const;

@@ -28,6 +28,16 @@ const TYPE_WORDS: Record<SourceType, string> = {
   wearable: "wearable device app",
 };
 
+/** Abbreviations in names and places, indexed under both spellings so "saint louis" finds "St. Louis". */
+const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  st: "saint",
+  saint: "st",
+  mt: "mount",
+  mount: "mt",
+  ft: "fort",
+  fort: "ft",
+};
+
 /** Joining words people type between the words that matter ("clinic in boston"); ignored unless still being typed. */
 const STOP_WORDS = new Set(["a", "an", "and", "at", "for", "in", "near", "of", "the"]);
 
@@ -45,6 +55,8 @@ const NAME_FIELD = 8;
 // Ranking keys are packed into one float: relevance in the high bits, the source's rank by name in the low ones.
 const RANK_SPACE = 2 ** 30;
 const FUZZY_CACHE_LIMIT = 4096;
+// Scanning one candidate's own terms costs about as much as this many postings.
+const FORWARD_SCAN_COST = 10;
 
 /**
  * An in-memory search index over catalog sources: an inverted index from normalised terms to sources,
@@ -60,6 +72,11 @@ export class SourceSearchIndex {
   #typeCodes = new Int8Array(0);
   #nameTokenCounts = new Uint8Array(0);
   #firstNameTerms = new Int32Array(0);
+  // Forward index: each slot's terms as (termId << 1 | 1 for location), at forwardStart..forwardEnd.
+  #forwardStart = new Int32Array(0);
+  #forwardEnd = new Int32Array(0);
+  #forwardTerms = new Int32Array(1024);
+  #forwardLength = 0;
   #liveCount = 0;
 
   #termIds = new Map<string, number>();
@@ -74,14 +91,17 @@ export class SourceSearchIndex {
   #nameRanks = new Int32Array(0);
   #orderByName: number[] = [];
   #orderByNameForType = new Map<number, number[]>();
-  // Full rankings of one-letter queries, the largest result sets, which every visitor types first.
-  #letterRankings = new Map<string, Int32Array>();
+  // Full rankings of one- and two-character queries, the largest result sets, which every visitor types first.
+  #shortPrefixRankings = new Map<string, Int32Array>();
 
   #tokenMatches = new Map<string, Int32Array>();
   #termSeen = new Int32Array(0);
   #termSeenStamp = 0;
   // Terms the first query word matches exactly or as a prefix, marked with the current search's stamp.
   #leadingTerms = new Int32Array(0);
+  // Match quality of each term for the query word being processed, valid where the stamp is current.
+  #wordQuality = new Uint8Array(0);
+  #wordQualityStamp = new Int32Array(0);
 
   // Per-slot scratch space reused across searches; `#visited` holds a stamp so nothing needs clearing.
   #visited = new Int32Array(0);
@@ -162,7 +182,7 @@ export class SourceSearchIndex {
       .filter((token, i, all) => i === all.length - 1 || !STOP_WORDS.has(token))
       .slice(0, MAX_QUERY_TOKENS);
     if (tokens.length === 0) return this.#listByName(typeCode, page, perPage);
-    if (tokens.length === 1 && tokens[0]!.length === 1) return this.#searchLetter(tokens[0]!, typeCode, page, perPage);
+    if (tokens.length === 1 && tokens[0]!.length <= 2) return this.#searchShortPrefix(tokens[0]!, typeCode, page, perPage);
 
     const matchedCount = this.#matchAllTokens(tokens);
     if (matchedCount === 0) return { total: 0, results: [] };
@@ -190,11 +210,11 @@ export class SourceSearchIndex {
     return { total, results };
   }
 
-  #searchLetter(letter: string, typeCode: number, page: number, perPage: number): SourceSearchPage {
-    let ranking = this.#letterRankings.get(letter);
+  #searchShortPrefix(prefix: string, typeCode: number, page: number, perPage: number): SourceSearchPage {
+    let ranking = this.#shortPrefixRankings.get(prefix);
     if (!ranking) {
-      ranking = this.#rankEverything([letter]);
-      this.#letterRankings.set(letter, ranking);
+      ranking = this.#rankEverything([prefix]);
+      this.#shortPrefixRankings.set(prefix, ranking);
     }
     if (typeCode < 0) {
       const skip = (page - 1) * perPage;
@@ -242,11 +262,11 @@ export class SourceSearchIndex {
     if (this.#searchStamp > 2 ** 30) {
       this.#visited.fill(0);
       this.#leadingTerms.fill(0);
+      this.#wordQualityStamp.fill(0);
       this.#searchStamp = 0;
     }
     const base = this.#searchStamp + 1;
     this.#searchStamp += tokens.length + 1;
-    const visited = this.#visited;
     const best = this.#bestCode;
 
     let matchedCount = 0;
@@ -259,29 +279,13 @@ export class SourceSearchIndex {
           if (termMatches[m + 1]! >= PREFIX) this.#leadingTerms[termMatches[m]!] = this.#searchStamp;
         }
       }
-      const eligible = base + t;
       const done = base + t + 1;
+      const nextCount =
+        t > 0 && this.#postingsVolume(termMatches) > matchedCount * FORWARD_SCAN_COST
+          ? // Few candidates left and a common word: look for the word's terms among each candidate's own terms.
+            this.#filterByForwardIndex(termMatches, matchedCount, done)
+          : this.#collectFromPostings(termMatches, t === 0 ? -1 : base + t, done);
       const next = this.#nextSlots;
-      let nextCount = 0;
-      for (let m = 0; m < termMatches.length; m += 2) {
-        const termId = termMatches[m]!;
-        const quality = termMatches[m + 1]!;
-        for (let field = 0; field < 2; field++) {
-          const postings = field === 0 ? this.#namePostings[termId]! : this.#placePostings[termId]!;
-          const code = field === 0 ? NAME_FIELD + quality : quality;
-          for (let p = 0; p < postings.length; p++) {
-            const slot = postings[p]!;
-            const stamp = visited[slot]!;
-            if (stamp === done) {
-              if (code > best[slot]!) best[slot] = code;
-            } else if (t === 0 ? stamp <= base : stamp === eligible) {
-              visited[slot] = done;
-              best[slot] = code;
-              next[nextCount++] = slot;
-            }
-          }
-        }
-      }
       for (let i = 0; i < nextCount; i++) {
         const slot = next[i]!;
         const code = best[slot]!;
@@ -300,6 +304,83 @@ export class SourceSearchIndex {
       if (matchedCount === 0) return 0;
     }
     return matchedCount;
+  }
+
+  #postingsVolume(termMatches: Int32Array): number {
+    let volume = 0;
+    for (let m = 0; m < termMatches.length; m += 2) {
+      const termId = termMatches[m]!;
+      volume += this.#namePostings[termId]!.length + this.#placePostings[termId]!.length;
+    }
+    return volume;
+  }
+
+  /**
+   * Walks the postings of the terms and collects into `#nextSlots` the slots stamped `eligible` (any slot not yet
+   * seen by this search when `eligible` is -1), stamping them `done` and recording their best match.
+   */
+  #collectFromPostings(termMatches: Int32Array, eligible: number, done: number): number {
+    const visited = this.#visited;
+    const best = this.#bestCode;
+    const next = this.#nextSlots;
+    // Stamps of earlier searches are all below this search's first stamp.
+    const firstStamp = done - 1;
+    let nextCount = 0;
+    for (let m = 0; m < termMatches.length; m += 2) {
+      const termId = termMatches[m]!;
+      const quality = termMatches[m + 1]!;
+      for (let field = 0; field < 2; field++) {
+        const postings = field === 0 ? this.#namePostings[termId]! : this.#placePostings[termId]!;
+        const code = field === 0 ? NAME_FIELD + quality : quality;
+        for (let p = 0; p < postings.length; p++) {
+          const slot = postings[p]!;
+          const stamp = visited[slot]!;
+          if (stamp === done) {
+            if (code > best[slot]!) best[slot] = code;
+          } else if (eligible < 0 ? stamp < firstStamp : stamp === eligible) {
+            visited[slot] = done;
+            best[slot] = code;
+            next[nextCount++] = slot;
+          }
+        }
+      }
+    }
+    return nextCount;
+  }
+
+  /** Keeps the matched slots that hold one of the terms, recording the best match; answers how many remain. */
+  #filterByForwardIndex(termMatches: Int32Array, matchedCount: number, done: number): number {
+    if (this.#wordQuality.length < this.#terms.length) {
+      this.#wordQuality = new Uint8Array(this.#terms.length * 2);
+      this.#wordQualityStamp = new Int32Array(this.#terms.length * 2);
+    }
+    const quality = this.#wordQuality;
+    const qualityStamp = this.#wordQualityStamp;
+    for (let m = 0; m < termMatches.length; m += 2) {
+      quality[termMatches[m]!] = termMatches[m + 1]!;
+      qualityStamp[termMatches[m]!] = done;
+    }
+    const matched = this.#matchedSlots;
+    const next = this.#nextSlots;
+    const forward = this.#forwardTerms;
+    let nextCount = 0;
+    for (let i = 0; i < matchedCount; i++) {
+      const slot = matched[i]!;
+      let best = 0;
+      for (let k = this.#forwardStart[slot]!, end = this.#forwardEnd[slot]!; k < end; k++) {
+        const entry = forward[k]!;
+        const termId = entry >> 1;
+        if (qualityStamp[termId] !== done) continue;
+        const code = (entry & 1) === 0 ? NAME_FIELD + quality[termId]! : quality[termId]!;
+        if (code > best) best = code;
+      }
+      if (best > 0) {
+        this.#visited[slot] = done;
+        this.#bestCode[slot] = best;
+        next[nextCount++] = slot;
+      }
+    }
+    return nextCount;
   }
 
   #rankKey(slot: number, normalizedQuery: string, singleWord: boolean, stamp: number): number {
@@ -418,7 +499,8 @@ export class SourceSearchIndex {
     this.#nameTokenCounts[slot] = Math.min(255, nameTokens.length);
     const firstToken = nameTokens[0];
     this.#firstNameTerms[slot] = firstToken && firstToken.length <= MAX_TERM_CHARS ? this.#termId(firstToken) : -1;
-    for (const token of nameTokens) this.#post(this.#namePostings, token, slot);
+    this.#forwardStart[slot] = this.#forwardLength;
+    for (const token of nameTokens) this.#postWithAbbreviation(token, slot, 0);
 
     const placeKey = `${source.city}\u0000${source.state}\u0000${source.type}`;
     let placeTokens = placeTokenCache?.get(placeKey);
@@ -427,14 +509,29 @@ export class SourceSearchIndex {
       placeTokens = tokenize(`${source.city} ${source.state} ${stateName} ${TYPE_WORDS[source.type] ?? ""}`);
       placeTokenCache?.set(placeKey, placeTokens);
     }
-    for (const token of placeTokens) this.#post(this.#placePostings, token, slot);
+    for (const token of placeTokens) this.#postWithAbbreviation(token, slot, 1);
+    this.#forwardEnd[slot] = this.#forwardLength;
   }
 
-  #post(postingsByTerm: number[][], token: string, slot: number): void {
+  #postWithAbbreviation(token: string, slot: number, field: 0 | 1): void {
+    this.#post(token, slot, field);
+    const other = ABBREVIATIONS[token];
+    if (other) this.#post(other, slot, field);
+  }
+
+  #post(token: string, slot: number, field: 0 | 1): void {
     if (token.length > MAX_TERM_CHARS) return;
-    const postings = postingsByTerm[this.#termId(token)]!;
+    const termId = this.#termId(token);
+    const postings = field === 0 ? this.#namePostings[termId]! : this.#placePostings[termId]!;
     // Slots only grow, so a repeated word in one field shows up as the last posting.
-    if (postings[postings.length - 1] !== slot) postings.push(slot);
+    if (postings[postings.length - 1] === slot) return;
+    postings.push(slot);
+    if (this.#forwardLength === this.#forwardTerms.length) {
+      const grown = new Int32Array(this.#forwardTerms.length * 2);
+      grown.set(this.#forwardTerms);
+      this.#forwardTerms = grown;
+    }
+    this.#forwardTerms[this.#forwardLength++] = (termId << 1) | field;
   }
 
   #termId(term: string): number {
@@ -473,6 +570,8 @@ export class SourceSearchIndex {
     this.#nameTokenCounts = grow(this.#nameTokenCounts, (n) => new Uint8Array(n));
     this.#firstNameTerms = grow(this.#firstNameTerms, (n) => new Int32Array(n));
     this.#nameRanks = grow(this.#nameRanks, (n) => new Int32Array(n));
+    this.#forwardStart = grow(this.#forwardStart, (n) => new Int32Array(n));
+    this.#forwardEnd = grow(this.#forwardEnd, (n) => new Int32Array(n));
     this.#matchedSlots = new Int32Array(capacity);
     this.#nextSlots = new Int32Array(capacity);
     this.#visited = grow(this.#visited, (n) => new Int32Array(n));
@@ -538,7 +637,7 @@ export class SourceSearchIndex {
     const order = this.#orderByName;
     for (let rank = start; rank < order.length; rank++) this.#nameRanks[order[rank]!] = rank;
     this.#orderByNameForType.clear();
-    this.#letterRankings.clear();
+    this.#shortPrefixRankings.clear();
   }
 
   /** Rebuilds postings without the slots of removed sources once they are the majority. */
@@ -550,6 +649,10 @@ export class SourceSearchIndex {
     this.#normalizedNames = rebuilt.#normalizedNames;
     this.#nameTokenCounts = rebuilt.#nameTokenCounts;
     this.#firstNameTerms = rebuilt.#firstNameTerms;
+    this.#forwardStart = rebuilt.#forwardStart;
+    this.#forwardEnd = rebuilt.#forwardEnd;
+    this.#forwardTerms = rebuilt.#forwardTerms;
+    this.#forwardLength = rebuilt.#forwardLength;
     this.#typeCodes = rebuilt.#typeCodes;
     this.#liveCount = rebuilt.#liveCount;
     this.#termIds = rebuilt.#termIds;
@@ -563,11 +666,13 @@ export class SourceSearchIndex {
     this.#nameRanks = rebuilt.#nameRanks;
     this.#orderByName = rebuilt.#orderByName;
     this.#orderByNameForType = rebuilt.#orderByNameForType;
-    this.#letterRankings = rebuilt.#letterRankings;
+    this.#shortPrefixRankings = rebuilt.#shortPrefixRankings;
     this.#tokenMatches = rebuilt.#tokenMatches;
     this.#termSeen = rebuilt.#termSeen;
     this.#termSeenStamp = rebuilt.#termSeenStamp;
     this.#leadingTerms = rebuilt.#leadingTerms;
+    this.#wordQuality = rebuilt.#wordQuality;
+    this.#wordQualityStamp = rebuilt.#wordQualityStamp;
     this.#visited = rebuilt.#visited;
     this.#bestCode = rebuilt.#bestCode;
     this.#nameHits = rebuilt.#nameHits;

@@ -3,7 +3,10 @@ import { extname, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseCatalog } from "../catalog/import.ts";
 import { startServer } from "../main.ts";
-import { Store, type ClientRecord } from "../store/store.ts";
+import { DATABASE_FILE, Store, type ClientRecord } from "../store/store.ts";
+import { InviteOptionsError, createInviteLink } from "../invites/invite-token.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -20,7 +23,8 @@ const USAGE = `Usage: human-connect <command> [options]
 Commands:
   serve [--port N] [--host H] [--data-dir DIR] [--public-url URL]
                                    Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL,
-                                   HC_MASTER_KEY, HC_TRUST_PROXY, LOG_LEVEL).
+                                   HC_MASTER_KEY, HC_TRUST_PROXY, LOG_LEVEL, SMTP_URL, MAIL_FROM,
+                                   HC_WEBHOOKS_HTTPS_ONLY).
   clients create --name NAME --origin URL [--origin URL ...] [--color #RRGGBB] [--logo-url URL]
                  [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
                                    Create a client app and print its credentials once.
@@ -29,6 +33,10 @@ Commands:
                                    Replace a client's secret and print the new one once.
   clients disable CLIENT_ID        Refuse every token request and Connect session of a client.
   clients enable CLIENT_ID         Undo disable.
+  invite --client-id ID --client-user-id USER --email EMAIL [--expires-in 3d] [--base-url URL] [--json]
+                                   Print an invite link (seed 000) and mark the user Invited. The secret comes
+                                   from HC_CLIENT_SECRET, else from the data dir's store; never from a flag.
+                                   Base URL: --base-url, HC_PUBLIC_URL, else http://localhost:PORT (8080).
   sources import FILE [--format json|csv]
                                    Load catalog sources from a JSON array or a CSV file (restart serve to search them).
 
@@ -189,6 +197,58 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+async function inviteCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    "client-id": { type: "string" },
+    "client-user-id": { type: "string" },
+    email: { type: "string" },
+    "expires-in": { type: "string" },
+    "base-url": { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length > 0) throw new CliError(`unexpected argument: ${positionals[0]}`);
+  const clientId = values["client-id"];
+  const clientUserId = values["client-user-id"];
+  const email = values.email;
+  if (!clientId || !clientUserId || !email) throw new CliError("invite needs --client-id, --client-user-id and --email");
+  const baseUrl = checkUrl("--base-url", values["base-url"] ?? io.env.HC_PUBLIC_URL) ?? `http://localhost:${io.env.PORT ?? "8080"}`;
+  const dataDir = dataDirOf(values["data-dir"], io.env);
+  const hasStore = existsSync(join(dataDir, DATABASE_FILE));
+  const envSecret = io.env.HC_CLIENT_SECRET;
+  if (!hasStore && !envSecret) {
+    throw new CliError(`no client secret: set HC_CLIENT_SECRET, or run where the service's data dir is (${dataDir})`);
+  }
+  const store = hasStore ? await Store.open(dataDir) : undefined;
+  try {
+    let secret = envSecret;
+    if (store) {
+      const client = await store.getClient(clientId);
+      if (!client) throw new CliError(`no client ${clientId} in ${dataDir}`);
+      if (secret) {
+        if (!(await store.verifyClientSecret(clientId, secret))) {
+          throw new CliError("HC_CLIENT_SECRET is not the current secret of this client (was it rotated?)");
+        }
+      } else {
+        secret = await store.getClientSecret(clientId);
+      }
+    }
+    let link;
+    try {
+      link = await createInviteLink({ clientId, clientSecret: secret!, clientUserId, email, expiresIn: values["expires-in"] ?? "3d", baseUrl });
+    } catch (err) {
+      if (err instanceof InviteOptionsError) throw new CliError(err.message);
+      throw err;
+    }
+    if (store) await store.markHumanInvited({ clientId, clientUserId, email, via: "link", expiresAt: link.expiresAt });
+    else io.stderr("note: no data dir here, so the user's Invited status was not recorded\n");
+    if (link.warning) io.stderr(`warning: ${link.warning}\n`);
+    io.stdout(values.json ? JSON.stringify({ url: link.url, expires_at: link.expiresAt, warning: link.warning }) + "\n" : link.url + "\n");
+    return 0;
+  } finally {
+    await store?.close();
+  }
+}
+
 async function sourcesCommand(args: string[], io: CliIo): Promise<number> {
   const [action, ...rest] = args;
   if (action !== "import") throw new CliError(action ? `unknown command: sources ${action}` : "sources needs a subcommand (import)");
@@ -236,6 +296,9 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     ...(publicUrl ? { publicUrl } : {}),
     trustProxy: io.env.HC_TRUST_PROXY === "1" || io.env.HC_TRUST_PROXY === "true",
     ...(io.env.HC_SANDBOX_SOURCES ? { catalogSize: portLikeCount(io.env.HC_SANDBOX_SOURCES) } : {}),
+    smtpUrl: io.env.SMTP_URL ?? null,
+    ...(io.env.MAIL_FROM ? { mailFrom: io.env.MAIL_FROM } : {}),
+    allowHttpWebhooks: !(io.env.HC_WEBHOOKS_HTTPS_ONLY === "1" || io.env.HC_WEBHOOKS_HTTPS_ONLY === "true"),
   });
   await new Promise<void>((resolveStop) => {
     const stop = () => {
@@ -278,6 +341,8 @@ export async function runCli(
         return await clientsCommand(rest, io);
       case "sources":
         return await sourcesCommand(rest, io);
+      case "invite":
+        return await inviteCommand(rest, io);
       default:
         throw new CliError(`unknown command: ${command}`);
     }

@@ -11,6 +11,7 @@ import type {
   UiState,
 } from "../../protocol/connect-api.ts";
 import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
+import type { CloseStatus } from "../../protocol/results.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
@@ -47,6 +48,20 @@ const connectBody = v.object({
 const mfaBody = v.object({
   challenge_id: cleanString("challenge_id", 1, 128),
   code: v.pipe(v.string('"code" must be a string'), v.maxLength(32, '"code" is too long')),
+});
+
+const CLOSE_STATUSES = [
+  "SUCCESS",
+  "SESSION_TOKEN_INVALID",
+  "SESSION_TOKEN_EXPIRED",
+  "MISSING_SESSION_TOKEN",
+  "ORIGIN_NOT_ALLOWED",
+  "PROTOCOL_VERSION_MISMATCH",
+  "CONNECT_UNAVAILABLE",
+] as const satisfies readonly CloseStatus[];
+
+const closeBody = v.object({
+  status: v.picklist(CLOSE_STATUSES, '"status" must be a close status such as "SUCCESS"'),
 });
 
 const uiStateBody = v.object({
@@ -97,7 +112,7 @@ export async function limitConnectAttempts(deps: AppDeps, auth: ConnectAuth): Pr
 
 /** Connects the source and answers with the connected result. */
 export async function completeConnection(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<ConnectResult> {
-  await deps.store.addConnection(auth.human.humanId, source.id);
+  await deps.store.addConnection(auth.human.humanId, source.id, auth.sessionId);
   return {
     status: "connected",
     source: { name: source.name, id: source.id },
@@ -224,7 +239,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
   app.delete("/v1/connect/connections/:source_id", authed, async (c) => {
     const auth = c.get("auth");
     const source = await requireSource(deps, c.req.param("source_id"));
-    if (!(await store.removeConnection(auth.human.humanId, source.id))) {
+    if (!(await store.removeConnection(auth.human.humanId, source.id, auth.sessionId))) {
       throw new ApiFailure(404, "NOT_CONNECTED", `${source.name} is not connected.`);
     }
     const result: DisconnectResult = {
@@ -232,6 +247,21 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
       connections: await store.listConnections(auth.human.humanId),
     };
     return c.json(result);
+  });
+
+  // The Connect app (or the hosted invite page) reports the end of a session; the service answers with its own
+  // record of the session and queues `connect.session_closed`.
+  app.post("/v1/connect/session/close", authed, async (c) => {
+    const auth = c.get("auth");
+    const input = parseOrFail(closeBody, await readJsonObject(c));
+    const closed = await store.closeSession(auth.human.humanId, auth.sessionId, input.status);
+    if (!closed) throw new ApiFailure(401, "SESSION_TOKEN_INVALID", "The session token is not valid.");
+    return c.json({
+      status: closed.status,
+      session_id: closed.session_id,
+      session_results: closed.session_results,
+      current_connections: closed.current_connections,
+    });
   });
 
   app.put("/v1/connect/ui-state", authed, async (c) => {

@@ -7,6 +7,7 @@ import type { SourceRecord } from "../catalog/types.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
 import { html, jsonForScript, sendPage, type SafeHtml } from "../html.ts";
+import { serviceOrigin } from "../origin.ts";
 import { sandboxSignIn } from "../sandbox.ts";
 import { randomToken, sha256Base64Url } from "../security/crypto.ts";
 import type { OAuthAttemptRecord } from "../store/store.ts";
@@ -27,10 +28,7 @@ export const SANDBOX_TOKEN_PATH = "/sandbox/oauth/token";
 const SANDBOX_OAUTH_CLIENT_ID = "human-connect";
 const SOURCE_ID = /^[0-9a-f]{24}$/;
 
-/** The origin the service is reached at. */
-export function serviceOrigin(deps: AppDeps, c: Context): string {
-  return deps.publicUrl ? new URL(deps.publicUrl).origin : new URL(c.req.url).origin;
-}
+export { serviceOrigin } from "../origin.ts";
 
 const startBody = v.object({
   source_id: v.pipe(v.string('"source_id" must be a string'), v.regex(SOURCE_ID, '"source_id" must be 24 lowercase hex characters')),
@@ -187,6 +185,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
       codeChallenge,
       redirectUri,
       ttlMs: OAUTH_ATTEMPT_TTL_MS,
+      sessionId: auth.sessionId,
     });
     const url = new URL(SANDBOX_AUTHORIZE_PATH, origin);
     url.search = new URLSearchParams({
@@ -300,7 +299,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const source = await store.getSource(attempt.sourceId);
     const human = await store.getHuman(attempt.humanId);
     if (!source || !human) return fail("OAUTH_FAILED", "The source or the user no longer exists.");
-    await store.addConnection(human.humanId, source.id);
+    await store.addConnection(human.humanId, source.id, attempt.sessionId);
     await store.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
     return callbackPage(
       c,

@@ -112,6 +112,90 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_invites_webhooks_portal": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One endpoint per client; the `whsec_` secret is encrypted with the master key like client secrets.
+      await db.schema
+        .createTable("webhook_endpoints")
+        .addColumn("endpoint_id", "text", (c) => c.primaryKey())
+        .addColumn("client_id", "text", (c) => c.notNull().unique().references("clients.client_id"))
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("secret_encrypted", "text", (c) => c.notNull())
+        .addColumn("enabled", "integer", (c) => c.notNull())
+        .addColumn("disabled_reason", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("webhook_outbox")
+        .addColumn("outbox_id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("message_id", "text", (c) => c.notNull())
+        .addColumn("endpoint_id", "text", (c) => c.notNull().references("webhook_endpoints.endpoint_id"))
+        .addColumn("client_id", "text", (c) => c.notNull().references("clients.client_id"))
+        .addColumn("event_type", "text", (c) => c.notNull())
+        .addColumn("body", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_status", "integer")
+        .addColumn("last_error", "text")
+        .addUniqueConstraint("webhook_outbox_message", ["message_id", "endpoint_id"])
+        .execute();
+      await db.schema.createIndex("webhook_outbox_due").on("webhook_outbox").columns(["state", "next_attempt_at"]).execute();
+      await db.schema.createIndex("webhook_outbox_client").on("webhook_outbox").columns(["client_id", "outbox_id"]).execute();
+
+      await db.schema
+        .createTable("webhook_attempts")
+        .addColumn("outbox_id", "integer", (c) => c.notNull().references("webhook_outbox.outbox_id"))
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("outcome", "text", (c) => c.notNull())
+        .addColumn("status", "integer")
+        .addColumn("error", "text")
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .addColumn("response_snippet", "text")
+        .addPrimaryKeyConstraint("webhook_attempts_pk", ["outbox_id", "attempt"])
+        .execute();
+
+      await db.schema
+        .createTable("email_templates")
+        .addColumn("client_id", "text", (c) => c.notNull().references("clients.client_id"))
+        .addColumn("alias", "text", (c) => c.notNull())
+        .addColumn("subject", "text", (c) => c.notNull())
+        .addColumn("html", "text", (c) => c.notNull())
+        .addColumn("text", "text")
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("email_templates_pk", ["client_id", "alias"])
+        .execute();
+
+      await db.schema
+        .createTable("portal_sessions")
+        .addColumn("session_hash", "text", (c) => c.primaryKey())
+        .addColumn("client_id", "text", (c) => c.notNull().references("clients.client_id"))
+        .addColumn("csrf_token", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .execute();
+
+      // What each Connect session connected and disconnected, in order: the server's own record for
+      // `connect.session_closed`.
+      await db.schema
+        .createTable("session_activity")
+        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("session_id", "text", (c) => c.notNull())
+        .addColumn("human_id", "text", (c) => c.notNull().references("humans.human_id"))
+        .addColumn("source_id", "text", (c) => c.notNull().references("sources.source_id"))
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("session_activity_session").on("session_activity").column("session_id").execute();
+
+      // An OAuth round trip ends outside the Connect API request, so it remembers its session.
+      await db.schema.alterTable("oauth_attempts").addColumn("session_id", "text").execute();
+    },
+  },
 };
 
 /** The schema migrations, provided from code so that the bundled build needs no migration folder. */

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 // Table shapes as Kysely sees them. Times are integers (ms since epoch) and flags are 0/1 integers so that the
 // same queries run on SQLite and PostgreSQL (bigint / smallint there).
 
@@ -82,6 +84,7 @@ export interface OAuthAttemptsTable {
   code_expires_at: number | null;
   code_used_at: number | null;
   status: OAuthAttemptState;
+  session_id: string | null;
   error_code: string | null;
   error_message: string | null;
   created_at: number;
@@ -100,6 +103,71 @@ export interface RateLimitsTable {
   count: number;
 }
 
+export interface WebhookEndpointsTable {
+  endpoint_id: string;
+  client_id: string;
+  url: string;
+  secret_encrypted: string;
+  enabled: number;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type OutboxState = "pending" | "delivered" | "failed";
+
+export interface WebhookOutboxTable {
+  outbox_id: Generated<number>;
+  message_id: string;
+  endpoint_id: string;
+  client_id: string;
+  event_type: string;
+  body: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  outbox_id: number;
+  attempt: number;
+  at: number;
+  outcome: string;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  response_snippet: string | null;
+}
+
+export interface EmailTemplatesTable {
+  client_id: string;
+  alias: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  updated_at: number;
+}
+
+export interface PortalSessionsTable {
+  session_hash: string;
+  client_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SessionActivityTable {
+  seq: Generated<number>;
+  session_id: string;
+  human_id: string;
+  source_id: string;
+  action: "connected" | "disconnected";
+  at: number;
+}
+
 /** Every table of the Connect service's database. */
 export interface Database {
   clients: ClientsTable;
@@ -111,4 +179,10 @@ export interface Database {
   oauth_attempts: OAuthAttemptsTable;
   ui_state: UiStateTable;
   rate_limits: RateLimitsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_attempts: WebhookAttemptsTable;
+  email_templates: EmailTemplatesTable;
+  portal_sessions: PortalSessionsTable;
+  session_activity: SessionActivityTable;
 }

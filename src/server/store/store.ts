@@ -2,15 +2,43 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from "kysely";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ConnectSource } from "../../protocol/results.ts";
+import type { CloseStatus, ConnectSource } from "../../protocol/results.ts";
 import type { AuthMethod, SourceType, UiState } from "../../protocol/connect-api.ts";
 import type { SourceRecord } from "../catalog/types.ts";
 import { systemClock, type Clock } from "../clock.ts";
 import { SecretBox, constantTimeEqual, hashToken, loadMasterKey, randomHex128, randomToken } from "../security/crypto.ts";
+import type { SessionClosedData, WebhookEventDataMap, WebhookEventType } from "../webhooks/events.ts";
 import { migrationProvider } from "./migrations.ts";
+import { WebhookStore, connectionsOf, enqueueEvent } from "./webhook-store.ts";
 import type { Database, OAuthAttemptState, OAuthAttemptsTable, TokenKind } from "./schema.ts";
 
 export type { TokenKind, OAuthAttemptState } from "./schema.ts";
+export type { WebhookDeliveryRecord, WebhookEndpointRecord } from "./webhook-store.ts";
+
+/** A user's place in onboarding (seed 000): invited, engaged (opened a link or Connect), connected (a source now). */
+export type HumanStatus = "created" | "invited" | "engaged" | "connected";
+
+/** A human with the status the company sees in `GET /v1/users` and the Portal. */
+export interface HumanSummary extends HumanRecord {
+  status: HumanStatus;
+  connections: number;
+}
+
+/** A client's stored email template. */
+export interface StoredEmailTemplate {
+  alias: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  updatedAt: number;
+}
+
+/** A Portal sign-in session. */
+export interface PortalSessionRecord {
+  clientId: string;
+  csrfToken: string;
+  expiresAt: number;
+}
 
 /** File name of the SQLite database inside the data dir. */
 export const DATABASE_FILE = "connect.sqlite";
@@ -93,6 +121,7 @@ export interface OAuthAttemptRecord {
   codeExpiresAt: number | null;
   codeUsedAt: number | null;
   status: OAuthAttemptState;
+  sessionId: string | null;
   errorCode: string | null;
   errorMessage: string | null;
   expiresAt: number;
@@ -159,6 +188,7 @@ function toAttempt(row: OAuthAttemptsTable): OAuthAttemptRecord {
     codeExpiresAt: row.code_expires_at,
     codeUsedAt: row.code_used_at,
     status: row.status,
+    sessionId: row.session_id,
     errorCode: row.error_code,
     errorMessage: row.error_message,
     expiresAt: row.expires_at,
@@ -171,6 +201,10 @@ function toAttempt(row: OAuthAttemptsTable): OAuthAttemptRecord {
  */
 export class Store {
   private readonly secrets: SecretBox;
+  /** Webhook endpoints, the outbox and the delivery log (the webhook worker's store). */
+  readonly webhooks: WebhookStore;
+  /** Called after a transaction that queued a webhook event has committed (the service pokes its worker). */
+  onEventQueued: (() => void) | undefined;
 
   private constructor(
     /** The Kysely handle; exposed for modules that add their own tables through migrations. */
@@ -182,6 +216,21 @@ export class Store {
     readonly dataDir: string,
   ) {
     this.secrets = new SecretBox(masterKey);
+    this.webhooks = new WebhookStore(db, this.secrets);
+  }
+
+  private notifyQueued(queued: boolean): void {
+    if (queued) this.onEventQueued?.();
+  }
+
+  private async humanRef(db: Transaction<Database>, humanId: string) {
+    return db.selectFrom("humans").select(["client_id", "client_user_id"]).where("human_id", "=", humanId).executeTakeFirst();
+  }
+
+  /** Queues an event for the client's endpoint outside any other change. */
+  async emitEvent<T extends WebhookEventType>(clientId: string, type: T, data: WebhookEventDataMap[T]): Promise<void> {
+    const queued = await this.db.transaction().execute((trx) => enqueueEvent(trx, clientId, type, data, this.clock.now()));
+    this.notifyQueued(queued);
   }
 
   /** Opens (creating if needed) `connect.sqlite` in `dataDir` and applies pending migrations. */
@@ -310,6 +359,7 @@ export class Store {
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) return undefined;
       await trx.deleteFrom("tokens").where("client_id", "=", clientId).where("kind", "=", "client").execute();
+      await trx.deleteFrom("portal_sessions").where("client_id", "=", clientId).execute();
       return { client_id: clientId, client_secret: clientSecret };
     });
   }
@@ -387,14 +437,90 @@ export class Store {
     return row ? toHuman(row) : undefined;
   }
 
-  /** Records the first time a human engaged (opened Connect); later calls keep the first time. */
-  async markHumanEngaged(humanId: string): Promise<void> {
-    await this.db
-      .updateTable("humans")
-      .set({ engaged_at: this.clock.now() })
-      .where("human_id", "=", humanId)
-      .where("engaged_at", "is", null)
+  /**
+   * Records the first time a human engaged (opened an invite link or Connect) and queues `user.engaged` then;
+   * later calls keep the first time and queue nothing.
+   */
+  async markHumanEngaged(humanId: string, via: "invite_link" | "connect" = "connect"): Promise<void> {
+    const now = this.clock.now();
+    const queued = await this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable("humans")
+        .set({ engaged_at: now })
+        .where("human_id", "=", humanId)
+        .where("engaged_at", "is", null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      const ref = await this.humanRef(trx, humanId);
+      if (!ref) return false;
+      return enqueueEvent(trx, ref.client_id, "user.engaged", { client_user_id: ref.client_user_id, human_id: humanId, via }, now);
+    });
+    this.notifyQueued(queued);
+  }
+
+  /**
+   * Records that an invite link or email was made for (client, client_user_id): creates the human when new, keeps
+   * the latest email, sets `invited_at` the first time, and queues `user.invited` (every invitation is an event).
+   */
+  async markHumanInvited(input: {
+    clientId: string;
+    clientUserId: string;
+    email: string;
+    via: "link" | "email";
+    expiresAt: string;
+  }): Promise<HumanRecord> {
+    const now = this.clock.now();
+    const human = await this.upsertHuman(input.clientId, input.clientUserId, input.email);
+    const queued = await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("humans")
+        .set({ invited_at: now })
+        .where("human_id", "=", human.humanId)
+        .where("invited_at", "is", null)
+        .execute();
+      return enqueueEvent(
+        trx,
+        input.clientId,
+        "user.invited",
+        { client_user_id: input.clientUserId, email: input.email, via: input.via, expires_at: input.expiresAt },
+        now,
+      );
+    });
+    this.notifyQueued(queued);
+    return (await this.getHuman(human.humanId)) ?? human;
+  }
+
+  /** A client's users with their status, newest first, optionally only those in one status. */
+  async listHumans(
+    clientId: string,
+    opts: { status?: Exclude<HumanStatus, "created"> | undefined; limit: number; offset: number },
+  ): Promise<{ total: number; users: HumanSummary[] }> {
+    const connectionCount = sql<number>`(select count(*) from connections where connections.human_id = humans.human_id)`;
+    let q = this.db.selectFrom("humans").where("client_id", "=", clientId);
+    if (opts.status === "connected") q = q.where(sql<boolean>`${connectionCount} > 0`);
+    else if (opts.status === "engaged") q = q.where(sql<boolean>`${connectionCount} = 0`).where("engaged_at", "is not", null);
+    else if (opts.status === "invited") {
+      q = q.where(sql<boolean>`${connectionCount} = 0`).where("engaged_at", "is", null).where("invited_at", "is not", null);
+    }
+    const total = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+    const rows = await q
+      .selectAll()
+      .select(connectionCount.as("connection_count"))
+      .orderBy("created_at", "desc")
+      .orderBy("human_id")
+      .limit(opts.limit)
+      .offset(opts.offset)
       .execute();
+    return {
+      total: Number(total?.n ?? 0),
+      users: rows.map((row) => {
+        const connections = Number(row.connection_count);
+        const human = toHuman(row);
+        const status: HumanStatus =
+          connections > 0 ? "connected" : human.engagedAt !== null ? "engaged" : human.invitedAt !== null ? "invited" : "created";
+        return { ...human, status, connections };
+      }),
+    };
   }
 
   /** Number of humans stored (all clients). */
@@ -474,6 +600,7 @@ export class Store {
     await this.db.deleteFrom("tokens").where("expires_at", "<", cutoff).execute();
     await this.db.deleteFrom("mfa_challenges").where("expires_at", "<", cutoff).execute();
     await this.db.deleteFrom("oauth_attempts").where("expires_at", "<", cutoff).execute();
+    await this.db.deleteFrom("portal_sessions").where("expires_at", "<", cutoff).execute();
   }
 
   // ---- sources ----------------------------------------------------------------------------------------
@@ -572,10 +699,14 @@ export class Store {
     return row !== undefined;
   }
 
-  /** Connects a source; false when it was already connected. Sets the human's connected time the first time. */
-  async addConnection(humanId: string, sourceId: string): Promise<boolean> {
+  /**
+   * Connects a source; false when it was already connected. Sets the human's connected time the first time, records
+   * the change for the Connect session `sessionId`, and queues `connect.source_connected`, all in one transaction.
+   */
+  async addConnection(humanId: string, sourceId: string, sessionId: string | null = null): Promise<boolean> {
     const now = this.clock.now();
-    return this.db.transaction().execute(async (trx) => {
+    let queued = false;
+    const added = await this.db.transaction().execute(async (trx) => {
       const last = await trx
         .selectFrom("connections")
         .select((eb) => eb.fn.max("seq").as("seq"))
@@ -595,19 +726,155 @@ export class Store {
           .where("human_id", "=", humanId)
           .where("connected_at", "is", null)
           .execute();
+        queued = await this.recordSourceChange(trx, humanId, sourceId, sessionId, "connected", now);
       }
       return added;
     });
+    this.notifyQueued(queued);
+    return added;
   }
 
-  /** Removes a connection; false when there was none. */
-  async removeConnection(humanId: string, sourceId: string): Promise<boolean> {
-    const res = await this.db
-      .deleteFrom("connections")
-      .where("human_id", "=", humanId)
-      .where("source_id", "=", sourceId)
+  /** Removes a connection (false when there was none), recording it and queueing `connect.source_disconnected`. */
+  async removeConnection(humanId: string, sourceId: string, sessionId: string | null = null): Promise<boolean> {
+    const now = this.clock.now();
+    let queued = false;
+    const removed = await this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .deleteFrom("connections")
+        .where("human_id", "=", humanId)
+        .where("source_id", "=", sourceId)
+        .executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) return false;
+      queued = await this.recordSourceChange(trx, humanId, sourceId, sessionId, "disconnected", now);
+      return true;
+    });
+    this.notifyQueued(queued);
+    return removed;
+  }
+
+  private async recordSourceChange(
+    trx: Transaction<Database>,
+    humanId: string,
+    sourceId: string,
+    sessionId: string | null,
+    action: "connected" | "disconnected",
+    now: number,
+  ): Promise<boolean> {
+    const session = sessionId ?? "ses_unknown";
+    await trx.insertInto("session_activity").values({ session_id: session, human_id: humanId, source_id: sourceId, action, at: now }).execute();
+    const ref = await this.humanRef(trx, humanId);
+    const source = await trx.selectFrom("sources").select(["name", "source_id"]).where("source_id", "=", sourceId).executeTakeFirst();
+    if (!ref || !source) return false;
+    return enqueueEvent(
+      trx,
+      ref.client_id,
+      action === "connected" ? "connect.source_connected" : "connect.source_disconnected",
+      {
+        client_user_id: ref.client_user_id,
+        human_id: humanId,
+        session_id: session,
+        source: { name: source.name, id: source.source_id },
+        current_connections: await connectionsOf(trx, humanId),
+      },
+      now,
+    );
+  }
+
+  /**
+   * Ends a Connect session: queues `connect.session_closed` with what the service itself recorded for the session
+   * (sources connected and disconnected in it, in order) and returns that event's data.
+   */
+  async closeSession(humanId: string, sessionId: string, status: CloseStatus): Promise<SessionClosedData | undefined> {
+    const now = this.clock.now();
+    let queued = false;
+    const data = await this.db.transaction().execute(async (trx) => {
+      const ref = await this.humanRef(trx, humanId);
+      if (!ref) return undefined;
+      const activity = await trx
+        .selectFrom("session_activity")
+        .innerJoin("sources", "sources.source_id", "session_activity.source_id")
+        .select(["sources.name as name", "sources.source_id as id", "session_activity.action as action"])
+        .where("session_activity.session_id", "=", sessionId)
+        .where("session_activity.human_id", "=", humanId)
+        .orderBy("session_activity.seq")
+        .execute();
+      const closed: SessionClosedData = {
+        client_user_id: ref.client_user_id,
+        human_id: humanId,
+        session_id: sessionId,
+        status,
+        session_results: {
+          connectedSources: activity.filter((a) => a.action === "connected").map((a) => ({ name: a.name, id: a.id })),
+          disconnectedSources: activity.filter((a) => a.action === "disconnected").map((a) => ({ name: a.name, id: a.id })),
+        },
+        current_connections: await connectionsOf(trx, humanId),
+      };
+      queued = await enqueueEvent(trx, ref.client_id, "connect.session_closed", closed, now);
+      return closed;
+    });
+    this.notifyQueued(queued);
+    return data;
+  }
+
+  // ---- email templates --------------------------------------------------------------------------------
+
+  /** The client's stored templates, by alias. */
+  async listEmailTemplates(clientId: string): Promise<StoredEmailTemplate[]> {
+    const rows = await this.db.selectFrom("email_templates").selectAll().where("client_id", "=", clientId).orderBy("alias").execute();
+    return rows.map((r) => ({ alias: r.alias, subject: r.subject, html: r.html, text: r.text, updatedAt: Number(r.updated_at) }));
+  }
+
+  /** One stored template, or undefined. */
+  async getEmailTemplate(clientId: string, alias: string): Promise<StoredEmailTemplate | undefined> {
+    const r = await this.db
+      .selectFrom("email_templates")
+      .selectAll()
+      .where("client_id", "=", clientId)
+      .where("alias", "=", alias)
       .executeTakeFirst();
+    return r ? { alias: r.alias, subject: r.subject, html: r.html, text: r.text, updatedAt: Number(r.updated_at) } : undefined;
+  }
+
+  /** Creates or replaces a template. */
+  async putEmailTemplate(clientId: string, alias: string, t: { subject: string; html: string; text?: string | undefined }): Promise<void> {
+    const now = this.clock.now();
+    const values = { subject: t.subject, html: t.html, text: t.text ?? null, updated_at: now };
+    await this.db
+      .insertInto("email_templates")
+      .values({ client_id: clientId, alias, ...values })
+      .onConflict((oc) => oc.columns(["client_id", "alias"]).doUpdateSet(values))
+      .execute();
+  }
+
+  /** Deletes a template; false when there was none. */
+  async deleteEmailTemplate(clientId: string, alias: string): Promise<boolean> {
+    const res = await this.db.deleteFrom("email_templates").where("client_id", "=", clientId).where("alias", "=", alias).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
+  }
+
+  // ---- Portal sessions --------------------------------------------------------------------------------
+
+  /** Starts a Portal session; returns the cookie value (stored only hashed) and its CSRF token. */
+  async createPortalSession(clientId: string, ttlMs: number): Promise<{ sessionId: string; csrfToken: string; expiresAt: number }> {
+    const sessionId = randomToken(32);
+    const csrfToken = randomToken(24);
+    const now = this.clock.now();
+    await this.db
+      .insertInto("portal_sessions")
+      .values({ session_hash: hashToken(sessionId), client_id: clientId, csrf_token: csrfToken, created_at: now, expires_at: now + ttlMs })
+      .execute();
+    return { sessionId, csrfToken, expiresAt: now + ttlMs };
+  }
+
+  /** The Portal session of a cookie value, or undefined (expiry is the caller's check). */
+  async getPortalSession(sessionId: string): Promise<PortalSessionRecord | undefined> {
+    const row = await this.db.selectFrom("portal_sessions").selectAll().where("session_hash", "=", hashToken(sessionId)).executeTakeFirst();
+    return row ? { clientId: row.client_id, csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) } : undefined;
+  }
+
+  /** Ends a Portal session. */
+  async deletePortalSession(sessionId: string): Promise<void> {
+    await this.db.deleteFrom("portal_sessions").where("session_hash", "=", hashToken(sessionId)).execute();
   }
 
   // ---- MFA challenges ---------------------------------------------------------------------------------
@@ -682,6 +949,7 @@ export class Store {
     codeChallenge: string;
     redirectUri: string;
     ttlMs: number;
+    sessionId?: string | null;
   }): Promise<void> {
     const now = this.clock.now();
     await this.db
@@ -694,6 +962,7 @@ export class Store {
         code_verifier: input.codeVerifier,
         code_challenge: input.codeChallenge,
         redirect_uri: input.redirectUri,
+        session_id: input.sessionId ?? null,
         code_hash: null,
         code_expires_at: null,
         code_used_at: null,

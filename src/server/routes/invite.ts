@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { hostedConnectPage, inviteErrorPage } from "../invites/hosted-page.ts";
+import { describeInviteError, verifyInviteToken } from "../invites/invite-token.ts";
+import { clientIp, enforceRateLimit } from "../rate-limit.ts";
+import { TOKEN_TTL_SECONDS } from "./token.ts";
+
+/**
+ * `GET /invite?token=<jwt>`: the hosted Connect page of an invite link (seed 000). A good link gets (or creates) the
+ * user, marks them Engaged, and opens Connect full-page with a fresh session token, or an id token when the user
+ * already has connections. A refused link gets a page that says only "expired" or "not valid" and changes nothing.
+ */
+export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { store, clock } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get("/invite", async (c) => {
+    if (deps.rateLimits) {
+      const ip = clientIp(c, deps.trustProxy ?? false);
+      await enforceRateLimit(store, clock.now(), `invite:ip:${ip}`, deps.rateLimits.tokenPerIp, deps.rateLimits.windowMs);
+    }
+    const verification = await verifyInviteToken(c.req.query("token"), {
+      now: clock.now(),
+      async lookupSecret(clientId) {
+        const client = await store.getClient(clientId);
+        // A disabled client's links read as invalid, like any unknown client's.
+        if (!client || client.disabled) return null;
+        return (await store.getClientSecret(clientId)) ?? null;
+      },
+    });
+    if (!verification.ok) {
+      return inviteErrorPage(c, verification.code === "INVITE_EXPIRED" ? 410 : 400, describeInviteError(verification.code));
+    }
+    const { cid, cuid, email } = verification.claims;
+    const client = await store.getClient(cid);
+    if (!client) return inviteErrorPage(c, 400, describeInviteError("INVITE_UNKNOWN_CLIENT"));
+
+    const human = await store.upsertHuman(cid, cuid, email);
+    await store.markHumanEngaged(human.humanId, "invite_link");
+    // As at the token endpoint: a user with connections comes back with an id token (when the client allows them).
+    const returning = client.permissions.idTokens && (await store.hasConnections(human.humanId));
+    const { token } = await store.issueToken({
+      kind: returning ? "id" : "session",
+      clientId: cid,
+      humanId: human.humanId,
+      ttlMs: (returning ? TOKEN_TTL_SECONDS.id : TOKEN_TTL_SECONDS.session) * 1000,
+    });
+    return hostedConnectPage(c, { token, clientName: client.name, redirectUrl: client.redirectUrl });
+  });
+
+  return app;
+}
