@@ -10,7 +10,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2020",
     modulePreload: { polyfill: false },
-    rollupOptions: { input: { connect: "index.html" } },
+    rollupOptions: { input: { connect: "index.html", portal: "portal.html" } },
   },
   test: {
     include: ["test/**/*.test.{ts,tsx}"],

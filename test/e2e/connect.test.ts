@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import type { ConnectSource } from "../../src/protocol/results.ts";
-import { app, chooseSource, describeE2E, mainCalls, openConnect, signIn, startE2E, waitForCall, type E2EEnv } from "./support.ts";
+import { app, chooseSource, closeFromApp, describeE2E, mainCalls, openConnect, signIn, startE2E, waitForCall, type E2EEnv } from "./support.ts";
 
 const starfleet: ConnectSource = { name: "Starfleet Pharmacy", id: "5b1daf3f079c652eaf41fd23" };
 const enterprise: ConnectSource = { name: "Enterprise Medical Labs", id: "5b1daf3f079c652eaf41fd24" };
@@ -98,8 +98,7 @@ describeE2E("a Connect session across two origins", () => {
   });
 
   test("Close: onClose gets SUCCESS with the session's cumulative results, and the page is as before", async () => {
-    await app(page).getByRole("button", { name: "Close", exact: true }).first().click();
-    const payload = await waitForCall(page, "onClose");
+    const payload = await closeFromApp(page);
     expect(payload.status).toBe("SUCCESS");
     expect(payload.sessionResults).toStrictEqual({
       connectedSources: [starfleet, enterprise, holodeck],
@@ -145,8 +144,7 @@ describeE2E("a Connect session across two origins", () => {
     await chooseSource(p2, starfleet.name);
     await signIn(p2, "demo", "demo");
     await waitForCall(p2, "onConnectSource");
-    await app(p2).getByRole("button", { name: "Close", exact: true }).first().click();
-    await waitForCall(p2, "onClose");
+    await closeFromApp(p2);
 
     const res = await fetch(`${env.serviceUrl}/v1/connect/token`, {
       method: "POST",
@@ -156,8 +154,7 @@ describeE2E("a Connect session across two origins", () => {
     const { id_token } = (await res.json()) as { id_token: string };
     await p2.evaluate(() => ((window as any).calls = []));
     await openConnect(p2, id_token);
-    await app(p2).getByRole("button", { name: "Close", exact: true }).first().click();
-    expect(await waitForCall(p2, "onClose")).toStrictEqual({
+    expect(await closeFromApp(p2)).toStrictEqual({
       status: "SUCCESS",
       sessionResults: { connectedSources: [], disconnectedSources: [] },
       currentConnections: [starfleet],

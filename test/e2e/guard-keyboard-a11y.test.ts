@@ -6,6 +6,7 @@ import {
   appFrame,
   axeViolations,
   chooseSource,
+  closeFromApp,
   describeE2E,
   mainCalls,
   openConnect,
@@ -207,8 +208,7 @@ describeE2E("guards, keyboard, small screens and accessibility", () => {
     await a.getByRole("alert").first().waitFor();
     await check("credentials, wrong password");
 
-    await a.getByRole("button", { name: "Close", exact: true }).first().click();
-    await waitForCall(page, "onClose");
+    await closeFromApp(page);
     await page.evaluate(() => ((window as any).calls = []));
 
     await openConnect(page, await env.sessionToken());
@@ -245,8 +245,7 @@ describeE2E("guards, keyboard, small screens and accessibility", () => {
     await a.getByRole("alert").first().waitFor();
     await check("source unavailable");
 
-    await a.getByRole("button", { name: "Close", exact: true }).first().click();
-    await waitForCall(page, "onClose");
+    await closeFromApp(page);
     await page.evaluate(() => ((window as any).calls = []));
     await openConnect(page, await env.sessionToken());
     frame = await appFrame(page, env.serviceUrl);
@@ -260,8 +259,7 @@ describeE2E("guards, keyboard, small screens and accessibility", () => {
     await a.getByRole("button", { name: "Try again" }).waitFor({ timeout: 5_000 });
     await check("OAuth popup closed early");
     await a.getByRole("button", { name: "Cancel" }).click();
-    await a.getByRole("button", { name: "Close", exact: true }).first().click();
-    await waitForCall(page, "onClose");
+    await closeFromApp(page);
 
     await page.evaluate(() => ((window as any).calls = []));
     await openConnect(page, await env.sessionToken());

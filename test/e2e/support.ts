@@ -26,7 +26,10 @@ const NO_CHROMIUM =
  * both with a message that says how to install one.
  */
 export function describeE2E(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM_PATH)) return describe(name, body);
+  if (existsSync(CHROMIUM_PATH)) {
+    describe(name, body);
+    return;
+  }
   if (process.env.CI === "true") {
     describe(name, () => {
       test("needs Chromium", () => {
@@ -120,7 +123,8 @@ export interface E2EEnv {
 
 /** Starts the service, the page server and the browser shared by one test file. */
 export async function startE2E(opts: { clock?: Clock } = {}): Promise<E2EEnv> {
-  const service = await startTestService(opts.clock ? { clock: opts.clock } : {});
+  // A smaller catalog than the default 50,000 (the fixed sandbox sources come first) keeps start-up quick.
+  const service = await startTestService({ catalogSize: 2_000, ...(opts.clock ? { clock: opts.clock } : {}) });
   const serviceUrl = service.url.replace("://localhost:", "://127.0.0.1:");
   let body = "";
   const pages: Server = createServer((req, res) => {
@@ -235,4 +239,14 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await a.getByLabel("Username").fill(username);
   await a.getByLabel("Password").fill(password);
   await a.getByRole("button", { name: "Connect", exact: true }).click();
+}
+
+/** Presses the app's Close button and returns the onClose payload that follows. */
+export async function closeFromApp(page: Page): Promise<CloseResponse> {
+  const before = (await calls(page)).filter((c) => c[0] === "onClose").length;
+  // The click removes the very frame it happens in, which can leave Playwright's click waiting: the callback is
+  // what counts, so the click is not awaited.
+  const click = app(page).getByRole("button", { name: "Close", exact: true }).first().click();
+  click.catch(() => {});
+  return waitForCall(page, "onClose", before);
 }

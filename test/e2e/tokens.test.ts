@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
 import { ManualClock } from "../../src/server/clock.ts";
-import { app, chooseSource, describeE2E, mainCalls, openConnect, startE2E, waitForCall, type E2EEnv } from "./support.ts";
+import { app, chooseSource, closeFromApp, describeE2E, mainCalls, openConnect, startE2E, waitForCall, type E2EEnv } from "./support.ts";
 
 const empty = { connectedSources: [], disconnectedSources: [] };
 

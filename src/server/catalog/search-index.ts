@@ -2,6 +2,8 @@ import type { SourceType } from "../../protocol/connect-api.ts";
 import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { tokenize } from "./normalize.ts";
 import type { SourceRecord } from "./types.ts";
+import { bitCount, boundedDistance, letterMask, MAX_COMPARED_CHARS } from "./edit-distance.ts";
+import { TopK } from "./top-k.ts";
 import { US_STATE_NAMES } from "./us-places.ts";
 
 /** A search over the catalog: free text, an optional type filter, and a 1-based page. */
@@ -43,7 +45,7 @@ const STOP_WORDS = new Set(["a", "an", "and", "at", "for", "in", "near", "of", "
 
 const MAX_QUERY_TOKENS = 12;
 const MAX_QUERY_CHARS = 256;
-const MAX_TERM_CHARS = 64;
+const MAX_TERM_CHARS = MAX_COMPARED_CHARS;
 
 // Match qualities of one query token against one term, best first. A name match always outranks a location match.
 const EXACT = 4;
@@ -684,76 +686,6 @@ export class SourceSearchIndex {
   }
 }
 
-/** Keeps the k best slots by key without sorting every candidate. */
-class TopK {
-  readonly #capacity: number;
-  #keys: Float64Array;
-  #slots: Int32Array;
-  #size = 0;
-
-  constructor(capacity: number) {
-    this.#capacity = capacity;
-    const initial = Math.min(capacity, 64);
-    this.#keys = new Float64Array(initial);
-    this.#slots = new Int32Array(initial);
-  }
-
-  offer(slot: number, key: number): void {
-    if (this.#size < this.#capacity) {
-      if (this.#size === this.#keys.length) this.#grow();
-      // Sift up in a min-heap: the root is the worst of the kept slots.
-      let i = this.#size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (this.#keys[parent]! <= key) break;
-        this.#keys[i] = this.#keys[parent]!;
-        this.#slots[i] = this.#slots[parent]!;
-        i = parent;
-      }
-      this.#keys[i] = key;
-      this.#slots[i] = slot;
-    } else if (key > this.#keys[0]!) {
-      this.#siftDown(slot, key);
-    }
-  }
-
-  /** The kept slots, best first. */
-  sortedSlots(): number[] {
-    const order = Array.from({ length: this.#size }, (_, i) => i);
-    order.sort((a, b) => this.#keys[b]! - this.#keys[a]!);
-    return order.map((i) => this.#slots[i]!);
-  }
-
-  #siftDown(slot: number, key: number): void {
-    const keys = this.#keys;
-    const slots = this.#slots;
-    const size = this.#size;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      const child = right < size && keys[right]! < keys[left]! ? right : left;
-      if (keys[child]! >= key) break;
-      keys[i] = keys[child]!;
-      slots[i] = slots[child]!;
-      i = child;
-    }
-    keys[i] = key;
-    slots[i] = slot;
-  }
-
-  #grow(): void {
-    const length = Math.min(this.#capacity, this.#keys.length * 2);
-    const keys = new Float64Array(length);
-    keys.set(this.#keys);
-    const slots = new Int32Array(length);
-    slots.set(this.#slots);
-    this.#keys = keys;
-    this.#slots = slots;
-  }
-}
-
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -767,63 +699,4 @@ function lowerBound(sorted: readonly string[], value: string): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** A 32-bit set of the characters in a term; a query needs at least one edit per character the term lacks. */
-function letterMask(term: string): number {
-  let mask = 0;
-  for (let i = 0; i < term.length; i++) {
-    const code = term.charCodeAt(i);
-    mask |= 1 << (code >= 97 && code <= 122 ? code - 97 : 26 + (code % 6));
-  }
-  return mask;
-}
-
-function bitCount(value: number): number {
-  let v = value - ((value >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-const ROW_LIMIT = MAX_TERM_CHARS + 4;
-let rowBeforePrevious = new Int32Array(ROW_LIMIT);
-let previousRow = new Int32Array(ROW_LIMIT);
-let currentRow = new Int32Array(ROW_LIMIT);
-
-/**
- * Optimal string alignment distance (Damerau: insertions, deletions, substitutions, adjacent transpositions)
- * between `query` and `term`, or between `query` and the closest prefix of `term` when `asPrefix`.
- * Returns `max + 1` as soon as the distance must exceed `max`.
- */
-function boundedDistance(query: string, term: string, max: number, asPrefix: boolean): number {
-  const m = query.length;
-  let n = term.length;
-  if (asPrefix) n = Math.min(n, m + max);
-  else if (Math.abs(m - n) > max) return max + 1;
-  if (m >= ROW_LIMIT || n >= ROW_LIMIT) return max + 1;
-  for (let j = 0; j <= n; j++) previousRow[j] = j;
-  for (let i = 1; i <= m; i++) {
-    const qi = query.charCodeAt(i - 1);
-    const qBefore = i > 1 ? query.charCodeAt(i - 2) : -1;
-    currentRow[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= n; j++) {
-      const tj = term.charCodeAt(j - 1);
-      let value = Math.min(previousRow[j]! + 1, currentRow[j - 1]! + 1, previousRow[j - 1]! + (qi === tj ? 0 : 1));
-      if (i > 1 && j > 1 && qi === term.charCodeAt(j - 2) && qBefore === tj) {
-        value = Math.min(value, rowBeforePrevious[j - 2]! + 1);
-      }
-      currentRow[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    // Every alignment passes within one of each row's cells (a transposition is no cheaper than its substitution).
-    if (rowMin > max) return max + 1;
-    const spare = rowBeforePrevious;
-    rowBeforePrevious = previousRow;
-    previousRow = currentRow;
-    currentRow = spare;
-  }
-  let distance = previousRow[n]!;
-  if (asPrefix) for (let j = Math.max(0, m - max); j < n; j++) distance = Math.min(distance, previousRow[j]!);
-  return distance <= max ? distance : max + 1;
 }

@@ -1,0 +1,75 @@
+import { useEffect, useState } from "preact/hooks";
+import { call, type DeliveryView } from "../api.ts";
+import { Notice, errorOutcome, when, type Outcome } from "../Notice.tsx";
+
+/** The webhook delivery log: each message with its attempts. */
+export function DeliveriesScreen() {
+  const [deliveries, setDeliveries] = useState<DeliveryView[] | null>(null);
+  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    call<{ deliveries: DeliveryView[] }>("GET", "/webhook-deliveries?per_page=50").then(
+      (r) => setDeliveries(r.deliveries),
+      (err) => setOutcome(errorOutcome(err)),
+    );
+  }, [tick]);
+
+  return (
+    <section aria-labelledby="log-heading">
+      <h2 id="log-heading">Latest 50 messages</h2>
+      <button type="button" class="secondary" onClick={() => setTick(tick + 1)}>
+        Refresh
+      </button>
+      <Notice outcome={outcome} />
+      {deliveries && deliveries.length === 0 && <p>No webhook messages yet.</p>}
+      {deliveries && deliveries.length > 0 && (
+        <ul class="deliveries">
+          {deliveries.map((d) => (
+            <li key={d.webhook_id}>
+              <details>
+                <summary>
+                  <span class={`state state-${d.state}`}>{d.state}</span> <strong>{d.type}</strong> · {when(d.created_at)} · {d.attempts}{" "}
+                  attempt{d.attempts === 1 ? "" : "s"}
+                  {d.last_status !== null ? ` · last HTTP ${d.last_status}` : d.last_error ? ` · ${d.last_error}` : ""}
+                </summary>
+                <p>
+                  webhook-id <code>{d.webhook_id}</code>
+                  {d.next_attempt_at && <> · next attempt {when(d.next_attempt_at)}</>}
+                </p>
+                {d.log.length > 0 && (
+                  <table>
+                    <caption>Attempts</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">#</th>
+                        <th scope="col">At</th>
+                        <th scope="col">Outcome</th>
+                        <th scope="col">HTTP status</th>
+                        <th scope="col">Error</th>
+                        <th scope="col">ms</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.log.map((a) => (
+                        <tr key={a.attempt}>
+                          <td>{a.attempt}</td>
+                          <td>{when(a.at)}</td>
+                          <td>{a.outcome}</td>
+                          <td>{a.status ?? "—"}</td>
+                          <td>{a.error ?? ""}</td>
+                          <td>{a.duration_ms}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+                <pre>{JSON.stringify(d.payload, null, 2)}</pre>
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+// The hosted page of invite links, `GET /invite?token=`, through the real service: every refused token gets the
+// same friendly page and changes nothing; a good link opens Connect for that user with a token kept out of URLs.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { SignJWT, importPKCS8 } from "jose";
+import { ManualClock } from "../../src/server/clock.ts";
+import { createInviteLink } from "../../src/server/index.ts";
+import { startTestService, type TestService } from "../helpers/service.ts";
+import { api, STARFLEET } from "../server/support.ts";
+
+const clock = new ManualClock(Date.UTC(2031, 5, 1, 12));
+const nowS = () => Math.floor(clock.now() / 1000);
+let svc: TestService;
+let a: { client_id: string; client_secret: string };
+let b: { client_id: string; client_secret: string };
+
+beforeAll(async () => {
+  svc = await startTestService({ clock, catalogSize: 2000 });
+  a = await svc.createClient({ name: "Acme Health", origins: ["http://localhost:3000"] });
+  b = await svc.createClient({ name: "Other Co", origins: ["http://localhost:4000"] });
+});
+afterAll(() => svc.close());
+
+const b64url = (v: string | Buffer) => Buffer.from(v).toString("base64url");
+function handMade(header: object, payload: object, secret: string | null): string {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  return `${input}.${secret === null ? "" : createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+const claims = (o: Record<string, unknown> = {}) => ({ mtd: "connect", cid: a.client_id, cuid: "u-1", email: "ada@example.com", exp: nowS() + 3600, ...o });
+const sign = (payload: Record<string, unknown>, secret = a.client_secret, alg = "HS256") =>
+  new SignJWT(payload).setProtectedHeader({ alg, typ: "JWT" }).sign(new TextEncoder().encode(secret));
+
+async function openInvite(token: string) {
+  const res = await fetch(`${svc.url}/invite?token=${encodeURIComponent(token)}`, { redirect: "manual" });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** Everything a refused link could have changed. */
+async function snapshot() {
+  const db = svc.store.db;
+  const humans = await db.selectFrom("humans").selectAll().orderBy("human_id").execute();
+  return { humans, tokens: await svc.store.countTokens(), outbox: (await db.selectFrom("webhook_outbox").selectAll().execute()).length };
+}
+
+function tokenOfPage(text: string): string {
+  const m = /<script type="application\/json" id="invite-data">(.*?)<\/script>/s.exec(text);
+  if (!m) throw new Error("no invite data in the page");
+  return (JSON.parse(m[1]!) as { token: string }).token;
+}
+
+describe("refused links", () => {
+  const rsaKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const cases: [string, () => Promise<string>, "invalid" | "expired"][] = [
+    ["alg none", async () => handMade({ alg: "none", typ: "JWT" }, claims(), null), "invalid"],
+    ["HS512 header", async () => sign(claims(), a.client_secret, "HS512"), "invalid"],
+    ["RS256", async () => new SignJWT(claims()).setProtectedHeader({ alg: "RS256" }).sign(await importPKCS8(rsaKey, "RS256")), "invalid"],
+    ["wrong secret", async () => sign(claims(), "not-the-secret-of-anyone-0123456789"), "invalid"],
+    ["another client's cid", async () => sign(claims({ cid: b.client_id }), a.client_secret), "invalid"],
+    ["unknown cid", async () => sign(claims({ cid: "f".repeat(40) }), a.client_secret), "invalid"],
+    [
+      "tampered payload",
+      async () => {
+        const [h, , s] = (await sign(claims())).split(".");
+        return `${h}.${b64url(JSON.stringify(claims({ cuid: "someone-else" })))}.${s}`;
+      },
+      "invalid",
+    ],
+    ["missing exp", async () => sign({ mtd: "connect", cid: a.client_id, cuid: "u-1", email: "ada@example.com" }), "invalid"],
+    ["expired past the skew", async () => sign(claims({ exp: nowS() - 31 })), "expired"],
+    ["exp too far ahead", async () => sign(claims({ exp: nowS() + 31 * 86400 })), "invalid"],
+    ["wrong mtd", async () => sign(claims({ mtd: "login" })), "invalid"],
+    ["missing cuid", async () => sign({ mtd: "connect", cid: a.client_id, email: "ada@example.com", exp: nowS() + 60 }), "invalid"],
+    ["missing email", async () => sign({ mtd: "connect", cid: a.client_id, cuid: "u-1", exp: nowS() + 60 }), "invalid"],
+    ["oversized token", async () => (await sign(claims())) + "A".repeat(5000), "invalid"],
+    ["garbage", async () => "not a jwt <script>alert(1)</script>", "invalid"],
+    ["empty", async () => "", "invalid"],
+  ];
+
+  test.each(cases)("%s -> the friendly error page, nothing changed", async (_name, make, kind) => {
+    const before = await snapshot();
+    const page = await openInvite(await make());
+    expect(page.status).toBe(kind === "expired" ? 410 : 400);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.text).toContain(kind === "expired" ? "This link has expired" : "This link is not valid");
+    // Nothing about the reason, the client or the user.
+    expect(page.text).not.toMatch(/INVITE_|signature|algorithm|Acme|Other Co|u-1|ada@|<script/i);
+    expect(await snapshot()).toStrictEqual(before);
+  });
+
+  test("no token at all -> the same page", async () => {
+    const res = await fetch(`${svc.url}/invite`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("This link is not valid");
+  });
+});
+
+describe("a good link", () => {
+  test("creates the user Engaged and serves the hosted page with the token only in its script data", async () => {
+    const link = await createInviteLink({
+      clientId: a.client_id,
+      clientSecret: a.client_secret,
+      clientUserId: "hosted-1",
+      email: "grace@example.com",
+      expiresIn: "3d",
+      baseUrl: svc.url,
+      now: clock.now(),
+    });
+    const page = await openInvite(new URL(link.url).searchParams.get("token")!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    const csp = page.headers.get("content-security-policy")!;
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.text).toContain(`<script src="/connect.js" nonce="${nonce}"></script>`);
+    const token = tokenOfPage(page.text);
+    // The token is in no URL of the page.
+    expect(page.text.match(/(src|href)="[^"]*"/g)?.join(" ") ?? "").not.toContain(token);
+
+    const human = await svc.store.findHuman(a.client_id, "hosted-1");
+    expect(human?.email).toBe("grace@example.com");
+    expect(human?.engagedAt).toBe(clock.now());
+
+    // The service's own origin is an allowed parent for the hosted page; another origin is not.
+    const own = await api(svc.url, "GET", "/v1/connect/session", token, undefined, { "Human-Connect-Parent-Origin": new URL(svc.url).origin });
+    expect(own.status).toBe(200);
+    expect((own.body as { token_kind: string }).token_kind).toBe("session");
+    const foreign = await api(svc.url, "GET", "/v1/connect/session", token, undefined, { "Human-Connect-Parent-Origin": "https://evil.example" });
+    expect(foreign.status).toBe(403);
+  });
+
+  test("a link 20 s past exp still opens (30 s skew)", async () => {
+    const page = await openInvite(await sign(claims({ cuid: "skew-user", exp: nowS() - 20 })));
+    expect(page.status).toBe(200);
+  });
+
+  test("several links work at once, a link stays usable after connecting (id token), rotation invalidates all", async () => {
+    const first = await sign(claims({ cuid: "multi", exp: nowS() + 3600 }));
+    const second = await sign(claims({ cuid: "multi", exp: nowS() + 7200 }));
+    const t1 = tokenOfPage((await openInvite(first)).text);
+    expect((await openInvite(second)).status).toBe(200);
+    const connected = await api(svc.url, "POST", "/v1/connect/connections", t1, { source_id: STARFLEET, username: "demo", password: "demo" });
+    expect(connected.status).toBe(201);
+
+    const again = await openInvite(first);
+    expect(again.status).toBe(200);
+    const view = await api(svc.url, "GET", "/v1/connect/session", tokenOfPage(again.text));
+    expect(view.body).toMatchObject({ token_kind: "id", connections: [{ name: "Starfleet Pharmacy", id: STARFLEET }] });
+
+    await svc.store.rotateClientSecret(a.client_id);
+    const before = await snapshot();
+    for (const link of [first, second]) {
+      const refused = await openInvite(link);
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain("This link is not valid");
+    }
+    expect(await snapshot()).toStrictEqual(before);
+  });
+});
