@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as v from "valibot";
+import { MAILBOX_CSP, renderMailboxList, renderMailboxMessage } from "../src/server/mail/mailbox-page.ts";
 
 /** Options of `startDemoServer`. */
 export interface DemoServerOptions {
@@ -20,6 +21,8 @@ export interface DemoServerOptions {
   connectUrl: string;
   clientId: string;
   clientSecret: string;
+  /** The Connect service's mail outbox folder, shown at /mailbox; default `$HC_DATA_DIR/mail-outbox` (./.data). */
+  mailOutboxDir?: string;
 }
 
 /** A running demo site. */
@@ -39,7 +42,8 @@ const MAX_BODY = 16 * 1024;
 
 const TokenRequest = v.object({
   userId: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(255)),
-  email: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(254), v.union([v.literal(""), v.pipe(v.string(), v.email())]))),
+  // The token endpoint needs the user's email for a session token (seed 001).
+  email: v.pipe(v.string(), v.trim(), v.maxLength(254), v.email()),
 });
 
 // The repository root: this file runs from demo/ (sources) or dist/node/demo/ (build).
@@ -89,7 +93,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 export async function createConnectToken(
   opts: Pick<DemoServerOptions, "connectUrl" | "clientId" | "clientSecret">,
   userId: string,
-  email: string | undefined,
+  email: string,
 ): Promise<{ status: number; body: DemoTokenResponse | { errorCode: string; message: string } }> {
   const post = async (body: Record<string, string>) => {
     const res = await fetch(`${opts.connectUrl}/v1/connect/token`, {
@@ -99,7 +103,7 @@ export async function createConnectToken(
     });
     return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
   };
-  const session = await post({ type: "session", ...(email ? { client_user_email: email } : {}) });
+  const session = await post({ type: "session", client_user_email: email });
   if (session.status === 200 && typeof session.json.session_token === "string") {
     return { status: 200, body: { token: session.json.session_token, kind: "session" } };
   }
@@ -124,6 +128,7 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<RunningD
   const root = findRoot();
   const connectUrl = opts.connectUrl.replace(/\/+$/, "");
   const connectOrigin = new URL(connectUrl).origin;
+  const outboxDir = opts.mailOutboxDir ?? join(process.env.HC_DATA_DIR ?? join(root, ".data"), "mail-outbox");
   // What an integrator's CSP needs: the service's origin for connect.js, the iframe and the prefetch, and inline
   // styles for the dialog's style sheet.
   const csp = [
@@ -140,6 +145,12 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<RunningD
       const path = new URL(req.url ?? "/", "http://demo").pathname;
       if (req.method === "POST" && path === "/api/token") return await handleToken(req, res);
       if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, "METHOD_NOT_ALLOWED", "Use GET, or POST /api/token.");
+      if (path === "/favicon.ico") return void res.writeHead(204).end();
+      if (path === "/mailbox" || path.startsWith("/mailbox/")) {
+        const mailbox = path === "/mailbox" ? await renderMailboxList(outboxDir) : await renderMailboxMessage(outboxDir, path.slice("/mailbox/".length));
+        if (mailbox === null) return sendError(res, 404, "NOT_FOUND", "No such message.");
+        return send(res, 200, mailbox, "text/html", { "content-security-policy": MAILBOX_CSP, "cache-control": "no-store", "referrer-policy": "no-referrer" });
+      }
       const page = PAGES[path];
       if (page) {
         const html = (await readFile(join(root, page), "utf8"))
@@ -172,10 +183,10 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<RunningD
     }
     const parsed = v.safeParse(TokenRequest, json);
     if (!parsed.success) {
-      return sendError(res, 400, "INVALID_REQUEST", "Send {\"userId\": 1 to 255 characters, \"email\": an email address (optional)}.");
+      return sendError(res, 400, "INVALID_REQUEST", "Send {\"userId\": 1 to 255 characters, \"email\": an email address}.");
     }
     try {
-      const { status, body } = await createConnectToken(opts, parsed.output.userId, parsed.output.email || undefined);
+      const { status, body } = await createConnectToken(opts, parsed.output.userId, parsed.output.email);
       sendJson(res, status, body);
     } catch {
       sendError(res, 502, "CONNECT_SERVICE_UNREACHABLE", `The Connect service at ${connectUrl} did not answer.`);

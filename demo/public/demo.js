@@ -26,7 +26,7 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
   let user = JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
 
   const userIdInput = h("input", { id: "user-id", name: "userId", required: true, maxlength: 255, autocomplete: "username" });
-  const emailInput = h("input", { id: "email", name: "email", type: "email", maxlength: 254, autocomplete: "email" });
+  const emailInput = h("input", { id: "email", name: "email", type: "email", required: true, maxlength: 254, autocomplete: "email" });
   const signedIn = h("p", { class: "status", role: "status" });
   const connectButton = h("button", { type: "button", id: "connect" }, "Connect your health data");
   const connectStatus = h("p", { class: "status", id: "connect-status", "aria-live": "polite" });
@@ -84,7 +84,7 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
   function renderUser() {
     userIdInput.value = user?.userId ?? "user-1";
     emailInput.value = user?.email ?? "user-1@example.com";
-    signedIn.textContent = user ? `Signed in as ${user.userId}${user.email ? ` (${user.email})` : ""}.` : "Not signed in.";
+    signedIn.textContent = user ? `Signed in as ${user.userId} (${user.email}).` : "Not signed in.";
     connectButton.disabled = !user || !HumanConnect;
     renderConnections(user ? JSON.parse(localStorage.getItem(connectionsKey(user.userId)) || "null") : null);
   }
@@ -103,7 +103,7 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
   function onSignIn(event) {
     event.preventDefault();
     const userId = userIdInput.value.trim();
-    if (!userId) return;
+    if (!userId || !emailInput.value.trim()) return;
     user = { userId, email: emailInput.value.trim() };
     sessionStorage.setItem(USER_KEY, JSON.stringify(user));
     renderUser();

@@ -152,7 +152,7 @@ describeE2E("the Demo Health site", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toStrictEqual({
       errorCode: "INVALID_REQUEST",
-      message: 'Send {"userId": 1 to 255 characters, "email": an email address (optional)}.',
+      message: 'Send {"userId": 1 to 255 characters, "email": an email address}.',
     });
     const broken = await fetch(`${demo.url}/api/token`, { method: "POST", body: "{" });
     expect(broken.status).toBe(400);

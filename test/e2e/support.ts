@@ -42,8 +42,12 @@ export function describeE2E(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** Launches the one browser of a test file. */
+const distFiles = ["dist/connect.js", "dist/index.js", "dist/app/index.html"];
+
+/** Launches the one browser of a test file (after checking that the build the service serves exists). */
 export function launchBrowser(): Promise<Browser> {
+  const missing = distFiles.filter((f) => !existsSync(fileURLToPath(new URL(`../../${f}`, import.meta.url))));
+  if (missing.length) throw new Error(`${missing.join(", ")} missing: run \`node scripts/build.mjs\` (npm test does) before the end-to-end suite.`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [

@@ -131,6 +131,14 @@ describe("a good link", () => {
     expect(foreign.status).toBe(403);
   });
 
+  test("a HEAD request (link checkers) neither engages the user nor issues a token", async () => {
+    const token = await sign(claims({ cuid: "head-user" }));
+    const before = await snapshot();
+    const res = await fetch(`${svc.url}/invite?token=${encodeURIComponent(token)}`, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(await snapshot()).toStrictEqual(before);
+  });
+
   test("a link 20 s past exp still opens (30 s skew)", async () => {
     const page = await openInvite(await sign(claims({ cuid: "skew-user", exp: nowS() - 20 })));
     expect(page.status).toBe(200);

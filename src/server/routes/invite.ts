@@ -15,6 +15,12 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get("/invite", async (c) => {
+    // Link checkers send HEAD: answer without verifying, so that they neither engage the user nor mint a token.
+    if (c.req.method === "HEAD") {
+      c.header("Cache-Control", "no-store");
+      c.header("Referrer-Policy", "no-referrer");
+      return c.body(null, 200, { "Content-Type": "text/html; charset=utf-8" });
+    }
     if (deps.rateLimits) {
       const ip = clientIp(c, deps.trustProxy ?? false);
       await enforceRateLimit(store, clock.now(), `invite:ip:${ip}`, deps.rateLimits.tokenPerIp, deps.rateLimits.windowMs);
