@@ -60,6 +60,7 @@ export interface ConnectApi {
   getOAuthAttempt(attemptId: string): Promise<OAuthAttemptStatus>;
   disconnect(sourceId: string): Promise<DisconnectResult>;
   saveUiState(state: UiState): Promise<void>;
+  closeSession(): Promise<void>;
 }
 
 /** How to reach the service: the bearer token, the embedding page's origin (null in hosted mode), and a fetch. */
@@ -144,5 +145,6 @@ export function createApi(opts: ApiOptions): ConnectApi {
       request("DELETE", `/v1/connect/connections/${enc(sourceId)}`, { check: hasSources("connections") }),
     // keepalive lets the last save finish even when the page removes the iframe right after Connect closes.
     saveUiState: (state) => request("PUT", "/v1/connect/ui-state", { body: { state }, keepalive: true }),
+    closeSession: () => request("POST", "/v1/connect/session/close", { body: { status: "SUCCESS" }, keepalive: true }),
   };
 }

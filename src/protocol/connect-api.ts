@@ -15,6 +15,7 @@
  *   GET    /v1/connect/oauth/attempts/:attempt_id -> OAuthAttemptStatus    (poll while the popup is open)
  *   DELETE /v1/connect/connections/:source_id     -> DisconnectResult
  *   PUT    /v1/connect/ui-state                   UiStateBody            -> 204
+ *   POST   /v1/connect/session/close              SessionCloseBody       -> 200 (queues `connect.session_closed`)
  *
  * The OAuth popup opens `authorize_url` (the sandbox sign-in page served by this service). When the round trip
  * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin and closes itself.
@@ -120,6 +121,11 @@ export interface OAuthPopupMessage {
   ns: "human-connect-oauth";
   attempt_id: string;
   status: "connected" | "failed";
+}
+
+/** Reported when Connect closes normally, so the service can tell the client's webhook. */
+export interface SessionCloseBody {
+  status: "SUCCESS";
 }
 
 export interface UiStateBody {

@@ -105,6 +105,8 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
     closed.value = true;
     emit("CLOSE", { status });
     void uiState.flush();
+    // Only a normal close has a live token to report with; the service turns it into `connect.session_closed`.
+    if (status === "SUCCESS" && session.loaded.value) api.closeSession().catch(() => undefined);
     flow.dispose();
     for (const c of cleanups.splice(0)) c();
     const currentConnections = status === "SUCCESS" ? session.connections.value.map((c) => ({ ...c })) : [];

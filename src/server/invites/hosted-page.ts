@@ -57,7 +57,7 @@ ${scripts}
 </html>`.value;
 }
 
-// Runs in the browser. Opens Connect full-page; on close it tells the service (for `connect.session_closed`), then
+// Runs in the browser. Opens Connect full-page (the app itself reports the close to the service); on close it
 // either redirects to the client's redirect URL with the result or shows the done message.
 const HOSTED_SCRIPT = `
 (function () {
@@ -78,31 +78,22 @@ const HOSTED_SCRIPT = `
     var connected = res && res.sessionResults ? res.sessionResults.connectedSources.length : 0;
     var disconnected = res && res.sessionResults ? res.sessionResults.disconnectedSources.length : 0;
     var status = res && res.status ? res.status : "SUCCESS";
-    var report = fetch("/v1/connect/session/close", {
-      method: "POST",
-      headers: { "Authorization": "Bearer " + data.token, "Content-Type": "application/json" },
-      body: JSON.stringify({ status: status }),
-      keepalive: true,
-      credentials: "omit"
-    }).catch(function () {});
-    report.then(function () {
-      if (data.redirectUrl) {
-        var url = new URL(data.redirectUrl);
-        url.searchParams.set("status", status);
-        url.searchParams.set("connected", String(connected));
-        url.searchParams.set("disconnected", String(disconnected));
-        location.assign(url.href);
-        return;
-      }
-      if (status !== "SUCCESS") {
-        show("Connect could not finish", "Open your link again, or ask " + data.clientName + " for a new one.");
-      } else if (connected > 0) {
-        show("You are done", "Thank you. " + data.clientName + " can now receive the records you shared (" + connected +
-          (connected === 1 ? " source" : " sources") + "). You can close this page.");
-      } else {
-        show("You are done", "You can close this page, and open your link again later to connect a source.");
-      }
-    });
+    if (data.redirectUrl) {
+      var url = new URL(data.redirectUrl);
+      url.searchParams.set("status", status);
+      url.searchParams.set("connected", String(connected));
+      url.searchParams.set("disconnected", String(disconnected));
+      location.assign(url.href);
+      return;
+    }
+    if (status !== "SUCCESS") {
+      show("Connect could not finish", "Open your link again, or ask " + data.clientName + " for a new one.");
+    } else if (connected > 0) {
+      show("You are done", "Thank you. " + data.clientName + " can now receive the records you shared (" + connected +
+        (connected === 1 ? " source" : " sources") + "). You can close this page.");
+    } else {
+      show("You are done", "You can close this page, and open your link again later to connect a source.");
+    }
   }
   if (!window.HumanConnect) {
     show("Connect could not load", "Check your connection and open your link again.");
