@@ -97,6 +97,22 @@ describe("type session", () => {
     expect(again.status).toBe(403);
     expect(again.body).toEqual({ errorCode: "SESSION_TOKEN_GENERATION_NOT_ALLOWED", message: expect.any(String) });
   });
+
+  test("the session window stays closed after the user disconnects everything; id tokens keep working", async () => {
+    const r = await postJson(tokenUrl, sessionBody("left-user"));
+    const token = r.body.session_token as string;
+    await connectStarfleet(token);
+    const gone = await api(svc.url, "DELETE", "/v1/connect/connections/5b1daf3f079c652eaf41fd23", token);
+    expect(gone.status).toBe(200);
+    expect(gone.body.connections).toEqual([]);
+    const again = await postJson(tokenUrl, sessionBody("left-user"));
+    expect(again.status).toBe(403);
+    expect(again.body.errorCode).toBe("SESSION_TOKEN_GENERATION_NOT_ALLOWED");
+    const { client_user_email: _email, ...idBody } = sessionBody("left-user");
+    const id = await postJson(tokenUrl, { ...idBody, type: "id" });
+    expect(id.status).toBe(200);
+    expect(id.body.token_type).toBe("Bearer");
+  });
 });
 
 describe("type id and refresh", () => {

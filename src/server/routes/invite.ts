@@ -44,7 +44,7 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
     const human = await store.upsertHuman(cid, cuid, email);
     await store.markHumanEngaged(human.humanId, "invite_link");
     // As at the token endpoint: a user with connections comes back with an id token (when the client allows them).
-    const returning = client.permissions.idTokens && (await store.hasConnections(human.humanId));
+    const returning = client.permissions.idTokens && human.connectedAt !== null;
     const { token } = await store.issueToken({
       kind: returning ? "id" : "session",
       clientId: cid,

@@ -110,7 +110,8 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
       case "session": {
         const { client_user_id, client_user_email } = input as v.InferOutput<typeof schemas.session>;
         const existing = await store.findHuman(client.clientId, client_user_id);
-        if (existing && (await store.hasConnections(existing.humanId))) {
+        // Seed 001: once a user has connected a source, the session window is over for good; id tokens take over.
+        if (existing && existing.connectedAt !== null) {
           throw new ApiFailure(
             403,
             "SESSION_TOKEN_GENERATION_NOT_ALLOWED",
@@ -130,7 +131,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
         requireIdTokens(client);
         const { client_user_id } = input as v.InferOutput<typeof schemas.id>;
         const human = await store.findHuman(client.clientId, client_user_id);
-        if (!human || !(await store.hasConnections(human.humanId))) throw unknownUser();
+        if (!human || human.connectedAt === null) throw unknownUser();
         return c.json(await issueIdTokens(store, client.clientId, human.humanId));
       }
       case "refresh": {

@@ -677,17 +677,6 @@ export class Store {
     return rows.map((r) => ({ name: r.name, id: r.id }));
   }
 
-  /** True when the human has at least one connection. */
-  async hasConnections(humanId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom("connections")
-      .select("source_id")
-      .where("human_id", "=", humanId)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   /** True when the human is connected to the source. */
   async isConnected(humanId: string, sourceId: string): Promise<boolean> {
     const row = await this.db
