@@ -49,7 +49,7 @@ export function SearchScreen() {
   }
 
   const statusText =
-    status === "loading" ? t("searching") : status === "loaded" && results.length > 0 ? t("resultCount", { count: search.total.value }) : "";
+    status === "loading" ? t("searching") : status === "loaded" && results.length > 0 ? (search.total.value === 1 ? t("resultCountOne") : t("resultCount", { count: search.total.value })) : "";
 
   return (
     <Screen title={t("searchHeading")} onFocused={app.markReady}>
