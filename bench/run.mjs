@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { measureBundleSizes } from "./lib/sizes.mjs";
 import { summarize, round } from "./lib/stats.mjs";
-import { ROOT, WORK_DIR, CLI, bundleEntry, createClientWithCli, forkModule, sessionToken, startCliService } from "./lib/processes.mjs";
+import { ROOT, WORK_DIR, cliOf, snapshotBuild, bundleEntry, createClientWithCli, forkModule, sessionToken, startCliService } from "./lib/processes.mjs";
 import { CHROMIUM_PATH, launchBrowser, measureLeaks, measureOpen, measureTyping, startPageServer, TYPED_QUERIES } from "./lib/browser.mjs";
 import { LOAD, measureHello, measureSourceSearch, measureTokenEndpoint } from "./lib/throughput.mjs";
 import { writeFloorPage } from "./lib/floor.mjs";
@@ -21,7 +21,7 @@ const started = performance.now();
 const log = (msg) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
 
 for (const [what, path] of [
-  ["the built service (dist/node/src/server/cli.js)", CLI],
+  ["the built service (dist/node/src/server/cli.js)", cliOf(ROOT)],
   ["the loader (dist/connect.js)", join(DIST, "connect.js")],
   ["the Connect app (dist/app/index.html)", join(DIST, "app", "index.html")],
 ]) {
@@ -80,11 +80,16 @@ async function cleanup() {
   for (const fn of cleanups.reverse()) await fn().catch((err) => log(`cleanup: ${err.message}`));
   cleanups.length = 0;
 }
-process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => void cleanup().then(() => process.exit(130)));
 
 try {
+  // One fixed copy of the build for the whole run.
+  mkdirSync(WORK_DIR, { recursive: true });
+  const build = snapshotBuild(runId);
+  cleanups.push(async () => rmSync(build.root, { recursive: true, force: true }));
+
   // 1. Size.
-  const sizes = measureBundleSizes(DIST);
+  const sizes = measureBundleSizes(build.distDir);
   figure({ name: "size: connect.js minified", value: sizes.loader.raw, unit: "B" });
   figure({ name: "size: connect.js gzip", value: sizes.loader.gzip, unit: "B" });
   figure({ name: "size: connect.js brotli", value: sizes.loader.brotli, unit: "B" });
@@ -94,19 +99,17 @@ try {
   log(`sizes: connect.js ${sizes.loader.brotli} B brotli, app first load ${sizes.app.brotli} B brotli`);
 
   // The built service with a fresh 50,000-source catalog, and a customer page on another origin.
-  mkdirSync(WORK_DIR, { recursive: true });
   const dataDir = join(WORK_DIR, `data-${runId}`);
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const pages = await startPageServer();
   cleanups.push(() => pages.close());
-  const client = await createClientWithCli(dataDir, "Bench", pages.origin);
-  const service = await startCliService(dataDir);
+  const client = await createClientWithCli(build.cli, dataDir, "Bench", pages.origin);
+  const service = await startCliService(build.cli, dataDir);
   cleanups.push(() => service.stop());
   pages.setPage(service.url, client.client_id);
   const pageUrl = `${pages.origin}/`;
   log(`service ${service.url} (catalog seeded), page ${pageUrl}`);
-  const floor = writeFloorPage(DIST, sizes.app.raw, runId);
-  cleanups.push(async () => floor.remove());
+  const floor = writeFloorPage(build.distDir, sizes.app.raw, runId);
   const floorUrl = `${service.url}/assets/${floor.name}`;
   const nextToken = () => sessionToken(service.url, client, `bench-${randomUUID()}`);
 
@@ -159,7 +162,6 @@ try {
   });
   await browser.close();
   await service.stop();
-  floor.remove();
 
   // 3b. The service's own search time, in process, at 50k and 200k sources.
   log(`service search time in process at ${SEARCH_SIZES.join(" and ")} sources`);
@@ -245,7 +247,7 @@ try {
     searchDebounce: `keystroke → results includes the app's search debounce (${searchDebounceMs()} ms in src/app/models/search.ts)`,
     openPrefetchSeen: open && `${open.prefetchSeen}/${OPEN_RUNS} preload() prefetches and ${open.floorPrefetchSeen}/${OPEN_RUNS} floor prefetches were seen finishing before the timed open; the iframe used the prefetched Connect page (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS} warm opens, the floor iframe used its prefetch in ${open.floorPrefetchUsed}/${OPEN_RUNS}`,
     searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
-    floorPage: `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/`,
+    floorPage: `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/ (from the run's copy of dist)`,
   };
   writeFileSync(
     join(ROOT, "bench", "results.json"),

@@ -3,6 +3,7 @@
 import { createServer } from "node:http";
 import { chromium } from "playwright-core";
 
+/** The Chromium the benchmark drives: CHROMIUM_PATH, or Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
@@ -17,7 +18,17 @@ const CHROMIUM_ARGS = [
 
 /** Launches the benchmark's one browser. */
 export function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  // The benchmark handles signals itself (it closes the browser in its cleanup).
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+}
+
+/** `page.evaluate` (or `frame.evaluate`) that fails after `ms` instead of waiting forever on a promise that never settles. */
+export function evaluate(target, fn, arg, ms = 30_000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`an in-page step did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([target.evaluate(fn, arg), timeout]).finally(() => clearTimeout(timer));
 }
 
 // The customer's page: connect.js from the service, and the functions the benchmark calls. Times are taken in the
@@ -31,17 +42,19 @@ function customerPage(serviceUrl, clientId) {
   const clientId = ${JSON.stringify(clientId)};
   let closed;
   window.benchPreload = () => HumanConnect.preload({ clientId, language: "en" });
-  window.benchOpen = (token) => new Promise((resolve, reject) => {
-    let readyAt = null;
-    closed = new Promise((resolveClosed) => {
-      const started = performance.now();
-      HumanConnect.open({
-        token, clientId, language: "en",
-        onReady: () => { readyAt = performance.now(); resolve(readyAt - started); },
-        onClose: (r) => { resolveClosed(r.status); if (readyAt === null) reject(new Error("closed before ready: " + r.status)); },
-      });
+  window.benchOpen = (token) => {
+    if (!window.HumanConnect) return Promise.reject(new Error("window.HumanConnect is missing: connect.js did not load"));
+    let resolveReady, rejectReady, resolveClosed, readyAt = null;
+    const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
+    closed = new Promise((res) => (resolveClosed = res));
+    const started = performance.now();
+    HumanConnect.open({
+      token, clientId, language: "en",
+      onReady: () => { readyAt = performance.now(); resolveReady(readyAt - started); },
+      onClose: (r) => { resolveClosed(r.status); if (readyAt === null) rejectReady(new Error("closed before ready: " + r.status)); },
     });
-  });
+    return ready;
+  };
   window.benchClose = () => { const c = closed; HumanConnect.close(); return c; };
   let floor;
   window.benchFloor = (url) => new Promise((resolve, reject) => {
@@ -119,37 +132,37 @@ export async function measureOpen({ browser, pageUrl, floorUrl, runs, nextToken,
     {
       const { context, page } = await newPage(browser, pageUrl);
       const token = await nextToken();
-      t.cold.push(await page.evaluate((tk) => window.benchOpen(tk), token));
-      await page.evaluate(() => window.benchClose());
+      t.cold.push(await evaluate(page, (tk) => window.benchOpen(tk), token));
+      await evaluate(page, () => window.benchClose());
       await context.close();
     }
     {
       const { context, page } = await newPage(browser, pageUrl);
-      t.floorCold.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      t.floorCold.push(await evaluate(page, (u) => window.benchFloor(u), floorUrl));
       await context.close();
     }
     // Warm app (after preload), then a reopen in the same page.
     {
       const { context, page } = await newPage(browser, pageUrl);
-      if (await waitForFetch(page, "/connect?", () => page.evaluate(() => window.benchPreload()))) t.prefetchSeen++;
+      if (await waitForFetch(page, "/connect?", () => evaluate(page, () => window.benchPreload()))) t.prefetchSeen++;
       const token = await nextToken();
       const pageFetches = requestCount("/connect");
-      t.warm.push(await page.evaluate((tk) => window.benchOpen(tk), token));
+      t.warm.push(await evaluate(page, (tk) => window.benchOpen(tk), token));
       // The service logs each request; no new one for /connect means the iframe used the prefetched page.
       if (requestCount("/connect") === pageFetches) t.prefetchUsed++;
-      await page.evaluate(() => window.benchClose());
-      t.reopen.push(await page.evaluate((tk) => window.benchOpen(tk), await nextToken()));
-      await page.evaluate(() => window.benchClose());
+      await evaluate(page, () => window.benchClose());
+      t.reopen.push(await evaluate(page, (tk) => window.benchOpen(tk), await nextToken()));
+      await evaluate(page, () => window.benchClose());
       await context.close();
     }
     {
       const { context, page } = await newPage(browser, pageUrl);
-      if (await waitForFetch(page, floorUrl, () => page.evaluate((u) => window.benchPrefetch(u), floorUrl))) t.floorPrefetchSeen++;
+      if (await waitForFetch(page, floorUrl, () => evaluate(page, (u) => window.benchPrefetch(u), floorUrl))) t.floorPrefetchSeen++;
       const floorFetches = requestCount(new URL(floorUrl).pathname);
-      t.floorWarm.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      t.floorWarm.push(await evaluate(page, (u) => window.benchFloor(u), floorUrl));
       if (requestCount(new URL(floorUrl).pathname) === floorFetches) t.floorPrefetchUsed++;
-      await page.evaluate(() => window.benchRemoveFloor());
-      t.floorReopen.push(await page.evaluate((u) => window.benchFloor(u), floorUrl));
+      await evaluate(page, () => window.benchRemoveFloor());
+      t.floorReopen.push(await evaluate(page, (u) => window.benchFloor(u), floorUrl));
       await context.close();
     }
     if ((i + 1) % 5 === 0) log(`  open: ${i + 1}/${runs} runs`);
@@ -249,7 +262,7 @@ export const TYPED_QUERIES = [
  */
 export async function measureTyping({ browser, pageUrl, serviceUrl, token, queries = TYPED_QUERIES, log }) {
   const { context, page } = await newPage(browser, pageUrl);
-  await page.evaluate((tk) => window.benchOpen(tk), token);
+  await evaluate(page, (tk) => window.benchOpen(tk), token);
   const frame = await appFrame(page, serviceUrl);
   await frame.waitForSelector('#hc-results, .empty, [role="alert"]');
   const searching = "Searching…";
@@ -257,9 +270,9 @@ export async function measureTyping({ browser, pageUrl, serviceUrl, token, queri
   let timeouts = 0;
   let errors = 0;
   const key = async (press) => {
-    await frame.evaluate(armKeystroke, searching);
+    await evaluate(frame, armKeystroke, searching);
     await press();
-    return frame.evaluate(() => window.__benchKeystroke);
+    return evaluate(frame, () => window.__benchKeystroke);
   };
   for (const [qi, query] of queries.entries()) {
     if (qi > 0) {
@@ -278,7 +291,7 @@ export async function measureTyping({ browser, pageUrl, serviceUrl, token, queri
     }
   }
   log(`  search: ${samples.length} keystrokes measured, ${timeouts} timed out`);
-  await page.evaluate(() => window.benchClose());
+  await evaluate(page, () => window.benchClose());
   await context.close();
   return { samples, timeouts, errors };
 }
@@ -315,8 +328,8 @@ export async function measureLeaks({ browser, pageUrl, cycles, nextToken, log })
   const tokens = [];
   for (let i = 0; i < cycles + 2; i++) tokens.push(await nextToken());
   const cycle = async (token) => {
-    await page.evaluate((tk) => window.benchOpen(tk), token);
-    await page.evaluate(() => window.benchClose());
+    await evaluate(page, (tk) => window.benchOpen(tk), token);
+    await evaluate(page, () => window.benchClose());
   };
   // Two cycles first, so one-time costs (compiled code, the loader's first objects) are in the baseline.
   await cycle(tokens.shift());

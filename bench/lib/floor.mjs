@@ -1,10 +1,10 @@
 // The floor of "open to interactive": a static HTML page as large as the Connect app's first load, served by the same
-// service process. The service serves dist/app/assets/* (any listed type, .html included), so the page is written
-// there for the run and removed afterwards.
+// service process. The service serves <dist>/app/assets/* (any listed type, .html included), so the page is written
+// into the run's copy of dist (see snapshotBuild) and served at /assets/<name>.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Writes `bench-floor-<id>.html` of exactly `bytes` bytes into dist/app/assets; returns its name and a remover. */
+/** Writes `bench-floor-<id>.html` of exactly `bytes` bytes into <distDir>/app/assets; returns its name and a remover. */
 export function writeFloorPage(distDir, bytes, id) {
   const name = `bench-floor-${id}.html`;
   const path = join(distDir, "app", "assets", name);

@@ -1,21 +1,38 @@
 // Child processes of the benchmark: the built service (CLI), bundled TypeScript entries, and small servers.
 import { spawn, fork, execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 
+/** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Scratch space of a run (gitignored). */
 export const WORK_DIR = join(ROOT, "bench", ".work");
-export const CLI = join(ROOT, "dist", "node", "src", "server", "cli.js");
+/** The built CLI of a package root. */
+export const cliOf = (root) => join(root, "dist", "node", "src", "server", "cli.js");
+
+/**
+ * Copies dist/ into a package root of its own under bench/.work, so that the run serves one fixed build (a rebuild
+ * of dist/ during the run changes nothing) and files the benchmark adds are served without touching dist/. The
+ * service finds its files from the nearest package.json named human-connect; packages still resolve from the
+ * repository's node_modules.
+ */
+export function snapshotBuild(id) {
+  const root = join(WORK_DIR, `pkg-${id}`);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, "package.json"), JSON.stringify({ name: "human-connect", private: true, type: "module" }) + "\n");
+  cpSync(join(ROOT, "dist"), join(root, "dist"), { recursive: true });
+  return { root, distDir: join(root, "dist"), cli: cliOf(root) };
+}
 
 const run = promisify(execFile);
+const EXIT_WITH_PARENT = ["--import", join(ROOT, "bench", "lib", "exit-with-parent.mjs")];
 
 /** Creates a client app with the CLI and returns its credentials. */
-export async function createClientWithCli(dataDir, name, origin) {
-  const { stdout } = await run(process.execPath, [CLI, "clients", "create", "--name", name, "--origin", origin, "--json", "--data-dir", dataDir]);
+export async function createClientWithCli(cli, dataDir, name, origin) {
+  const { stdout } = await run(process.execPath, [cli, "clients", "create", "--name", name, "--origin", origin, "--json", "--data-dir", dataDir]);
   return JSON.parse(stdout.trim());
 }
 
@@ -23,9 +40,9 @@ export async function createClientWithCli(dataDir, name, origin) {
  * Starts `human-connect serve --port 0` and resolves once it logs its URL. The request log (JSON lines on stdout) is
  * read for that line and for a count of requests per path, e.g. to see whether a prefetched page was fetched again.
  */
-export function startCliService(dataDir) {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir], {
-    stdio: ["ignore", "pipe", "pipe"],
+export function startCliService(cli, dataDir) {
+  const child = spawn(process.execPath, [...EXIT_WITH_PARENT, cli, "serve", "--port", "0", "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -79,7 +96,7 @@ export async function bundleEntry(name) {
  * computes something), and resolves with that message and a stop function.
  */
 export function forkModule(file, args = [], { quiet = true } = {}) {
-  const child = fork(file, args, { stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
+  const child = fork(file, args, { execArgv: EXIT_WITH_PARENT, stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve, reject) => {
