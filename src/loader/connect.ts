@@ -40,10 +40,30 @@ function call<A>(f: ((a: A) => void) | undefined, a: A): void {
   }
 }
 
+// The closed <dialog> with the app's iframe. An iframe reloads when it is moved, so it is built once in its final place.
+function dialogFor(url: string): [HTMLDialogElement, HTMLIFrameElement] {
+  const dlg = document.createElement("dialog");
+  dlg.className = DIALOG_CLASS;
+  dlg.setAttribute("aria-label", TITLE);
+  const frame = document.createElement("iframe");
+  frame.title = TITLE;
+  frame.src = url;
+  dlg.append(frame);
+  return [dlg, frame];
+}
+
+// Accepts `hello` only from this iframe's window, showing the Connect app's origin; yields its protocol version.
+const helloFrom = (e: MessageEvent, origin: string, frame: HTMLIFrameElement): number | undefined =>
+  e.origin === origin && e.source && e.source === frame.contentWindow && isProtocolMessage(e.data) && e.data.type == "hello"
+    ? e.data.v
+    : undefined;
+
 /** Builds the `HumanConnect` object; `defaultBase` gives the Connect service's URL when `baseUrl` is not passed. */
 export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
   let current: { h: ConnectHandle; focus(): void; warned?: boolean } | undefined;
   const preloaded = new Set<string>();
+  // A preloaded app waiting, hidden, for the next open() on the same URL; `v` is set once it has said hello.
+  let warm: { url: string; dlg: HTMLDialogElement; frame: HTMLIFrameElement; v?: number; off(): void } | undefined;
 
   function open(o: OpenOptions): ConnectHandle {
     if (current) {
@@ -87,19 +107,20 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
 
     const style = doc.createElement("style");
     style.textContent = CSS;
-    const dlg = doc.createElement("dialog");
-    dlg.className = DIALOG_CLASS;
-    dlg.setAttribute("aria-label", TITLE);
-    const frame = doc.createElement("iframe");
-    frame.title = TITLE;
-    frame.src = url;
-    dlg.append(frame);
+    const w = warm?.url == url ? warm : undefined;
+    if (w) {
+      warm = undefined;
+      w.off();
+    }
+    const [dlg, frame] = w ? [w.dlg, w.frame] : dialogFor(url);
 
     const onMessage = (e: MessageEvent) => {
-      const d = e.data;
-      // Only our own iframe, showing the Connect app's origin, may start the handshake.
-      if (e.origin !== origin || !e.source || e.source !== frame.contentWindow || !isProtocolMessage(d) || d.type != "hello") return;
-      if (d.v !== PROTOCOL_VERSION) return mismatch(d.v);
+      const v = helloFrom(e, origin, frame);
+      if (v !== undefined) hello(v);
+    };
+
+    const hello = (v: number) => {
+      if (v !== PROTOCOL_VERSION) return mismatch(v);
       // A reloaded app says hello again: it gets a fresh port, the old one is dropped.
       port?.close();
       const channel = new MessageChannel();
@@ -188,7 +209,7 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
     dlg.addEventListener("cancel", onCancel);
     dlg.addEventListener("close", onDialogClose);
     doc.head.append(style);
-    doc.body.append(dlg);
+    if (!w) doc.body.append(dlg);
     // Scroll lock: `overflow: hidden` on the root element; the previous value and position are restored on close.
     root.style.overflow = "hidden";
     dlg.showModal();
@@ -196,22 +217,32 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
 
     const h: ConnectHandle = { close, ready };
     current = { h, focus: () => frame.focus() };
+    if (w?.v !== undefined) hello(w.v);
     return h;
   }
 
   function preload(p: PreloadOptions = {}): void {
     const url = appUrl(p.baseUrl ?? defaultBase(), p);
-    if (preloaded.has(url)) return;
-    preloaded.add(url);
-    for (const [rel, href] of [
-      ["preconnect", new URL(url).origin],
-      ["prefetch", url],
-    ] as const) {
+    const origin = new URL(url).origin;
+    if (!preloaded.has(url)) {
+      preloaded.add(url);
       const link = document.createElement("link");
-      link.rel = rel;
-      link.href = href;
+      link.rel = "preconnect";
+      link.href = origin;
       document.head.append(link);
     }
+    // Browsers keep a cross-site prefetch apart from the iframe's own cache, so the warm-up is the app itself:
+    // loaded in a closed (hidden) dialog, handed the token only when open() is called.
+    if (warm || current) return;
+    const [dlg, frame] = dialogFor(url);
+    const onHello = (e: MessageEvent) => {
+      const v = helloFrom(e, origin, frame);
+      if (v !== undefined && w.v === undefined) w.v = v;
+    };
+    const w: NonNullable<typeof warm> = { url, dlg, frame, off: () => removeEventListener("message", onHello) };
+    addEventListener("message", onHello);
+    document.body.append(dlg);
+    warm = w;
   }
 
   return { open, close: () => current?.h.close(), preload };

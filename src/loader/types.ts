@@ -43,5 +43,6 @@ export interface PreloadOptions {
 export interface HumanConnectApi {
   open(options: OpenOptions): ConnectHandle;
   close(): void;
+  /** Loads the Connect app hidden, before the user clicks, so the next open() with the same options starts at once. */
   preload(options?: PreloadOptions): void;
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConnectApi, SearchParams } from "../../src/app/api.ts";
-import { createSearchModel } from "../../src/app/models/search.ts";
+import { SEARCH_DEBOUNCE_MS, createSearchModel } from "../../src/app/models/search.ts";
 import type { SourceSearchResult, SourceSummary } from "../../src/protocol/connect-api.ts";
 
 const source = (name: string): SourceSummary => ({ id: name.padEnd(24, "0"), name, type: "clinic", city: "X", state: "CA", auth: "credentials" });
@@ -26,16 +26,16 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe("search model", () => {
-  it("waits for a 150 ms pause in typing and sends one request for the last query", async () => {
+  it(`waits for a ${SEARCH_DEBOUNCE_MS} ms pause in typing and sends one request for the last query`, async () => {
     const { api, calls } = controllableApi();
     const m = createSearchModel({ api });
     const stop = m.start();
     m.setQuery("s");
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(SEARCH_DEBOUNCE_MS - 10);
     m.setQuery("st");
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(SEARCH_DEBOUNCE_MS - 10);
     m.setQuery("sta");
-    await vi.advanceTimersByTimeAsync(149);
+    await vi.advanceTimersByTimeAsync(SEARCH_DEBOUNCE_MS - 1);
     expect(calls).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(calls.map((c) => c.params.query)).toEqual(["sta"]);

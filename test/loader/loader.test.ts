@@ -341,14 +341,42 @@ describe.each(entries)("%s", (_name, load) => {
     expect(live.get("message")).toBe(0);
   });
 
-  test("preload() adds a preconnect and a prefetch of the app page once, without a token", () => {
+  test("preload() loads the app hidden, without a token, and the next open() adopts it without reloading", async () => {
     HC.preload({ baseUrl: APP + "/", clientId: "c1" });
     HC.preload({ baseUrl: APP + "/", clientId: "c1" });
     const links = [...document.head.querySelectorAll("link")].map((l) => [l.rel, l.getAttribute("href")]);
-    expect(links).toStrictEqual([
-      ["preconnect", APP],
-      ["prefetch", `${APP}/connect?client_id=c1`],
-    ]);
+    expect(links).toStrictEqual([["preconnect", APP]]);
+    expect(document.querySelectorAll("dialog")).toHaveLength(1);
+    const warmDialog = document.querySelector("dialog")!;
+    expect(warmDialog.open).toBe(false);
+    const app = attachApp();
+    expect(app.frame.getAttribute("src")).toBe(`${APP}/connect?client_id=c1`);
+    // The app says hello while nobody has opened Connect yet: no token goes anywhere.
+    post({ ns: NAMESPACE, v: PROTOCOL_VERSION, type: "hello" }, APP, app.win);
+    expect(app.win.postMessage).not.toHaveBeenCalled();
+
+    const { handle, calls } = openWith({ baseUrl: APP + "/", clientId: "c1" });
+    expect(document.querySelectorAll("dialog, iframe")).toHaveLength(2);
+    expect(document.querySelector("dialog")).toBe(warmDialog);
+    expect(warmDialog.open).toBe(true);
+    expect(app.win.postMessage).toHaveBeenCalledTimes(1);
+    const [msg, origin, transfer] = app.win.postMessage.mock.calls[0]!;
+    expect(origin).toBe(APP);
+    expect(msg).toMatchObject({ type: "init", token: "tok_secret" });
+    app.port = transfer[0];
+    await send(app, { type: "ready", currentConnections: [] });
+    await handle.ready;
+    expect(calls.onReady).toHaveBeenCalledTimes(1);
+    handle.close();
+    await send(app, { type: "close", status: "SUCCESS", currentConnections: [] });
+    expect(document.querySelector("dialog, iframe, style")).toBeNull();
+  });
+
+  test("a preloaded app for another URL is left alone; open() builds its own", () => {
+    HC.preload({ baseUrl: APP, clientId: "other" });
+    openWith();
+    expect(document.querySelectorAll("dialog")).toHaveLength(2);
+    expect([...document.querySelectorAll("dialog")].filter((d) => d.open)).toHaveLength(1);
   });
 });
 

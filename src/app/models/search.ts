@@ -12,6 +12,12 @@ export function toSourceType(value: unknown): SourceType | null {
 }
 
 /** Creates the search model. `onSearched` hears each completed first page; `onError` each failure. */
+/**
+ * The pause in typing before a search is sent. The service answers in well under a millisecond, so the pause only
+ * spares requests for letters typed in a quick burst.
+ */
+export const SEARCH_DEBOUNCE_MS = 60;
+
 export function createSearchModel(deps: {
   api: ConnectApi;
   debounceMs?: number;
@@ -19,7 +25,7 @@ export function createSearchModel(deps: {
   onSearched?: (query: string, type: SourceType | null, total: number) => void;
   onError?: (error: ApiError) => void;
 }) {
-  const debounceMs = deps.debounceMs ?? 150;
+  const debounceMs = deps.debounceMs ?? SEARCH_DEBOUNCE_MS;
   const perPage = deps.perPage ?? 20;
   const query = signal("");
   const type = signal<SourceType | null>(null);
