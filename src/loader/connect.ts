@@ -58,12 +58,20 @@ const helloFrom = (e: MessageEvent, origin: string, frame: HTMLIFrameElement): n
     ? e.data.v
     : undefined;
 
+// A preloaded app waiting, hidden, for the next open() on the same URL; `v` is set once it has said hello.
+interface Warm {
+  url: string;
+  dlg: HTMLDialogElement;
+  frame: HTMLIFrameElement;
+  v?: number;
+  off(): void;
+}
+
 /** Builds the `HumanConnect` object; `defaultBase` gives the Connect service's URL when `baseUrl` is not passed. */
 export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
   let current: { h: ConnectHandle; focus(): void; warned?: boolean } | undefined;
   const preloaded = new Set<string>();
-  // A preloaded app waiting, hidden, for the next open() on the same URL; `v` is set once it has said hello.
-  let warm: { url: string; dlg: HTMLDialogElement; frame: HTMLIFrameElement; v?: number; off(): void } | undefined;
+  let warm: Warm | undefined;
 
   function open(o: OpenOptions): ConnectHandle {
     if (current) {
@@ -239,7 +247,7 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
       const v = helloFrom(e, origin, frame);
       if (v !== undefined && w.v === undefined) w.v = v;
     };
-    const w: NonNullable<typeof warm> = { url, dlg, frame, off: () => removeEventListener("message", onHello) };
+    const w: Warm = { url, dlg, frame, off: () => removeEventListener("message", onHello) };
     addEventListener("message", onHello);
     document.body.append(dlg);
     warm = w;
