@@ -59,7 +59,7 @@ function timing(name, samples, floorSamples, unit = "ms") {
 // The app's default search debounce, read from its source for the note next to the search figures.
 function searchDebounceMs() {
   const source = readFileSync(join(ROOT, "src", "app", "models", "search.ts"), "utf8");
-  return /debounceMs\s*\?\?\s*(\d+)/.exec(source)?.[1] ?? "unknown";
+  return /SEARCH_DEBOUNCE_MS = (\d+)/.exec(source)?.[1] ?? "unknown";
 }
 
 const failures = [];

@@ -2,19 +2,9 @@
 // The customer page (localhost:<page port>) and the Connect service (127.0.0.1:<service port>) are different origins.
 import { createServer } from "node:http";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
-/** The Chromium the benchmark drives: CHROMIUM_PATH, or Debian's. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_PATH };
 
 /** Launches the benchmark's one browser. */
 export function launchBrowser() {

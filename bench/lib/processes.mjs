@@ -117,18 +117,23 @@ function stopChild(child) {
   });
 }
 
+/** The JSON body of POST /v1/connect/token asking a session token for the user `userId`. */
+export function sessionTokenBody(client, userId) {
+  return JSON.stringify({
+    type: "session",
+    client_id: client.client_id,
+    client_secret: client.client_secret,
+    client_user_id: userId,
+    client_user_email: `${userId}@example.com`,
+  });
+}
+
 /** A session token for a new user, requested as a customer's backend does. */
 export async function sessionToken(serviceUrl, client, userId) {
   const res = await fetch(`${serviceUrl}/v1/connect/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      type: "session",
-      client_id: client.client_id,
-      client_secret: client.client_secret,
-      client_user_id: userId,
-      client_user_email: `${userId}@example.com`,
-    }),
+    body: sessionTokenBody(client, userId),
   });
   const body = await res.json();
   if (!res.ok || typeof body.session_token !== "string") {

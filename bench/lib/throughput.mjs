@@ -1,6 +1,7 @@
 // Service throughput with autocannon: the token endpoint, the source search, and a hello-world floor, one after
 // the other in the same run, each against a server in its own process.
 import autocannon from "autocannon";
+import { sessionTokenBody } from "./processes.mjs";
 
 /** Connections and seconds of each autocannon run. */
 export const LOAD = { connections: 50, durationSeconds: 10, warmupSeconds: 2 };
@@ -38,19 +39,7 @@ export function measureTokenEndpoint(serviceUrl, client) {
         method: "POST",
         path: "/v1/connect/token",
         headers: { "content-type": "application/json" },
-        setupRequest: (req) => {
-          const userId = `load-${process.pid}-${n++}`;
-          return {
-            ...req,
-            body: JSON.stringify({
-              type: "session",
-              client_id: client.client_id,
-              client_secret: client.client_secret,
-              client_user_id: userId,
-              client_user_email: `${userId}@example.com`,
-            }),
-          };
-        },
+        setupRequest: (req) => ({ ...req, body: sessionTokenBody(client, `load-${process.pid}-${n++}`) }),
       },
     ],
   });

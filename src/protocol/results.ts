@@ -10,20 +10,24 @@ export interface SessionResults {
   disconnectedSources: ConnectSource[];
 }
 
+/** Every close status, for validating a status that arrives as input. */
+export const CLOSE_STATUSES = [
+  "SUCCESS",
+  "SESSION_TOKEN_INVALID",
+  "SESSION_TOKEN_EXPIRED",
+  "MISSING_SESSION_TOKEN",
+  "ORIGIN_NOT_ALLOWED",
+  "PROTOCOL_VERSION_MISMATCH",
+  "CONNECT_UNAVAILABLE",
+] as const;
+
 /**
  * Why Connect closed. `SUCCESS` and the three token statuses are the documented ones;
  * `ORIGIN_NOT_ALLOWED`, `PROTOCOL_VERSION_MISMATCH` and `CONNECT_UNAVAILABLE` are this product's additions for
  * an embedding page that is not on the client's allow list, a loader and app of different versions, and an app
  * that could not be loaded at all.
  */
-export type CloseStatus =
-  | "SUCCESS"
-  | "SESSION_TOKEN_INVALID"
-  | "SESSION_TOKEN_EXPIRED"
-  | "MISSING_SESSION_TOKEN"
-  | "ORIGIN_NOT_ALLOWED"
-  | "PROTOCOL_VERSION_MISMATCH"
-  | "CONNECT_UNAVAILABLE";
+export type CloseStatus = (typeof CLOSE_STATUSES)[number];
 
 /** The argument of `onClose`. */
 export interface CloseResponse {

@@ -15,8 +15,9 @@ import { chromium, type Browser, type BrowserContext, type Frame, type Page } fr
 import type { CloseResponse, ConnectEvent, ConnectSourceResponse, DisconnectSourceResponse } from "../../src/protocol/results.ts";
 import { startTestService } from "../helpers/service.ts";
 import type { Clock } from "../../src/server/clock.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../bench/lib/chromium.mjs";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export { CHROMIUM_PATH };
 const NO_CHROMIUM =
   `No Chromium at ${CHROMIUM_PATH}: the end-to-end suite needs one. Install it with \`sudo apt-get install chromium\` ` +
   "(Debian/Ubuntu) or point CHROMIUM_PATH at a Chromium or Chrome binary.";
@@ -48,19 +49,7 @@ const distFiles = ["dist/connect.js", "dist/index.js", "dist/app/index.html"];
 export function launchBrowser(): Promise<Browser> {
   const missing = distFiles.filter((f) => !existsSync(fileURLToPath(new URL(`../../${f}`, import.meta.url))));
   if (missing.length) throw new Error(`${missing.join(", ")} missing: run \`node scripts/build.mjs\` (npm test does) before the end-to-end suite.`);
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /** What the customer page recorded: each callback's name and argument, in order. */

@@ -3,7 +3,7 @@
  * disconnecting with a confirmation, and errors with a retry. Screens call these actions and read these signals.
  */
 import { batch, signal } from "@preact/signals";
-import type { MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
+import type { ConnectResult, MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
 import type { ConnectSource } from "../../protocol/results.ts";
 import { ApiError, toApiError, type ConnectApi } from "../api.ts";
 import type { EmitEvent } from "./events.ts";
@@ -137,39 +137,55 @@ export function createConnectFlowModel(deps: {
     });
   }
 
+  /** Leaves a sign-in form for the "connecting" screen while its step is sent. */
+  function sending(): void {
+    batch(() => {
+      formError.value = null;
+      busy.value = true;
+      go("connecting");
+    });
+  }
+
+  /** Shows the answer to a sign-in step: done when connected, else the (next) MFA challenge. */
+  function answered(res: ConnectResult): void {
+    if (res.status === "connected") return connected(res.source, res.connections);
+    batch(() => {
+      challenge.value = res.challenge;
+      busy.value = false;
+      go("mfa");
+    });
+  }
+
+  /** Back to a sign-in form, with the error it explains. */
+  function formFailed(code: string, form: "credentials" | "mfa"): void {
+    batch(() => {
+      formError.value = code;
+      busy.value = false;
+      go(form);
+    });
+  }
+
   /** Submits username and password. The password is never kept. */
   async function submitCredentials(user: string, password: string): Promise<void> {
     const s = source.value;
     if (!s || busy.value) return;
     batch(() => {
       username.value = user;
-      formError.value = null;
-      busy.value = true;
-      go("connecting");
+      sending();
     });
     const gen = generation;
     emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
     try {
       const res = await api.connectWithCredentials({ source_id: s.id, username: user, password });
       if (gen !== generation) return;
-      if (res.status === "connected") return connected(res.source, res.connections);
-      emit("MFA_REQUIRED", { sourceId: s.id, sourceName: s.name });
-      batch(() => {
-        challenge.value = res.challenge;
-        busy.value = false;
-        go("mfa");
-      });
+      if (res.status !== "connected") emit("MFA_REQUIRED", { sourceId: s.id, sourceName: s.name });
+      answered(res);
     } catch (err) {
       if (gen !== generation) return;
       const e = toApiError(err);
       if (e.errorCode === "INVALID_CREDENTIALS") {
         emit("ERROR", { errorCode: e.errorCode, screen: "credentials", sourceId: s.id });
-        batch(() => {
-          formError.value = e.errorCode;
-          busy.value = false;
-          go("credentials");
-        });
-        return;
+        return formFailed(e.errorCode, "credentials");
       }
       fail(e, () => go("credentials"));
     }
@@ -179,34 +195,23 @@ export function createConnectFlowModel(deps: {
   async function submitMfa(code: string): Promise<void> {
     const c = challenge.value;
     if (!c || busy.value) return;
-    batch(() => {
-      formError.value = null;
-      busy.value = true;
-      go("connecting");
-    });
+    sending();
     const gen = generation;
     try {
       const res = await api.submitMfa({ challenge_id: c.challenge_id, code });
       if (gen !== generation) return;
-      if (res.status === "connected") return connected(res.source, res.connections);
-      batch(() => {
-        challenge.value = res.challenge;
-        busy.value = false;
-        go("mfa");
-      });
+      answered(res);
     } catch (err) {
       if (gen !== generation) return;
       const e = toApiError(err);
       if (e.errorCode === "INVALID_MFA_CODE" || e.errorCode === "MFA_CHALLENGE_EXPIRED" || e.errorCode === "MFA_CHALLENGE_INVALID") {
         emit("ERROR", { errorCode: e.errorCode, screen: "mfa", sourceId: sourceId.value });
-        const again = e.errorCode === "INVALID_MFA_CODE";
-        batch(() => {
-          formError.value = again ? e.errorCode : "MFA_CHALLENGE_EXPIRED";
-          if (!again) challenge.value = null;
-          busy.value = false;
-          go(again ? "mfa" : "credentials");
+        if (e.errorCode === "INVALID_MFA_CODE") return formFailed(e.errorCode, "mfa");
+        // A void challenge cannot take another code: sign in again.
+        return batch(() => {
+          challenge.value = null;
+          formFailed("MFA_CHALLENGE_EXPIRED", "credentials");
         });
-        return;
       }
       fail(e, () => go(challenge.value ? "mfa" : "credentials"));
     }

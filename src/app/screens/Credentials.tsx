@@ -1,6 +1,7 @@
 /** Username and password for a source. The password lives only in the field until submitted. */
 import { useRef } from "preact/hooks";
 import { Screen } from "../components/Screen.tsx";
+import { FORM_ERROR_ID, SignInForm } from "../components/SignInForm.tsx";
 import { useApp } from "../context.ts";
 import { t } from "../i18n.ts";
 import { errorMessage } from "./messages.ts";
@@ -23,12 +24,12 @@ export function CredentialsScreen() {
   return (
     <Screen title={t("credentialsHeading", { name })}>
       <p class="muted">{t("credentialsHint", { name })}</p>
-      <form onSubmit={onSubmit} noValidate>
-        {formError ? (
-          <p id="hc-form-error" role="alert" class="notice error">
-            {errorMessage(formError, name)}
-          </p>
-        ) : null}
+      <SignInForm
+        onSubmit={onSubmit}
+        onBack={flow.back}
+        submitLabel={t("connect")}
+        error={formError ? errorMessage(formError, name) : null}
+      >
         <div class="field">
           <label for="hc-username">{t("username")}</label>
           <input
@@ -42,7 +43,7 @@ export function CredentialsScreen() {
             data-autofocus
             defaultValue={flow.username.value}
             aria-invalid={formError === "INVALID_CREDENTIALS" ? true : undefined}
-            aria-describedby={formError ? "hc-form-error" : undefined}
+            aria-describedby={formError ? FORM_ERROR_ID : undefined}
           />
         </div>
         <div class="field">
@@ -57,15 +58,7 @@ export function CredentialsScreen() {
             aria-invalid={formError === "INVALID_CREDENTIALS" ? true : undefined}
           />
         </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t("connect")}
-          </button>
-          <button type="button" onClick={flow.back}>
-            {t("back")}
-          </button>
-        </div>
-      </form>
+      </SignInForm>
     </Screen>
   );
 }

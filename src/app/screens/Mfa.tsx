@@ -1,6 +1,7 @@
 /** The one-time code step of a credentials_mfa source. */
 import { useRef } from "preact/hooks";
 import { Screen } from "../components/Screen.tsx";
+import { FORM_ERROR_ID, SignInForm } from "../components/SignInForm.tsx";
 import { useApp } from "../context.ts";
 import { t } from "../i18n.ts";
 import { errorMessage } from "./messages.ts";
@@ -24,12 +25,12 @@ export function MfaScreen() {
           {prompt}
         </p>
       ) : null}
-      <form onSubmit={onSubmit} noValidate>
-        {formError ? (
-          <p id="hc-form-error" role="alert" class="notice error">
-            {errorMessage(formError, flow.sourceName())}
-          </p>
-        ) : null}
+      <SignInForm
+        onSubmit={onSubmit}
+        onBack={flow.back}
+        submitLabel={t("verify")}
+        error={formError ? errorMessage(formError, flow.sourceName()) : null}
+      >
         <div class="field">
           <label for="hc-code">{t("mfaLabel")}</label>
           <input
@@ -42,18 +43,10 @@ export function MfaScreen() {
             required
             data-autofocus
             aria-invalid={formError ? true : undefined}
-            aria-describedby={[prompt ? "hc-mfa-prompt" : "", formError ? "hc-form-error" : ""].join(" ").trim() || undefined}
+            aria-describedby={[prompt ? "hc-mfa-prompt" : "", formError ? FORM_ERROR_ID : ""].join(" ").trim() || undefined}
           />
         </div>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {t("verify")}
-          </button>
-          <button type="button" onClick={flow.back}>
-            {t("back")}
-          </button>
-        </div>
-      </form>
+      </SignInForm>
     </Screen>
   );
 }

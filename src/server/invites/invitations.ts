@@ -16,20 +16,18 @@ export interface InviteRequest {
   expiresIn?: string | number | undefined;
 }
 
-/** Signs a link with the client's current secret and marks the user Invited (queues `user.invited`). */
-export async function makeInviteLink(
+/** Signs a link with the client's current secret; bad link options are a 400 INVALID_REQUEST. */
+async function signInviteLink(
   store: Store,
   client: ClientRecord,
   baseUrl: string,
   input: InviteRequest,
-  via: "link" | "email",
   now: number,
-): Promise<{ link: InviteLink; human: HumanRecord }> {
+): Promise<InviteLink> {
   const secret = await store.getClientSecret(client.clientId);
   if (!secret) throw new ApiFailure(404, "CLIENT_NOT_FOUND", "No client has this id.");
-  let link: InviteLink;
   try {
-    link = await createInviteLink({
+    return await createInviteLink({
       clientId: client.clientId,
       clientSecret: secret,
       clientUserId: input.clientUserId,
@@ -42,6 +40,18 @@ export async function makeInviteLink(
     if (err instanceof InviteOptionsError) throw new ApiFailure(400, "INVALID_REQUEST", err.message);
     throw err;
   }
+}
+
+/** Signs a link with the client's current secret and marks the user Invited (queues `user.invited`). */
+export async function makeInviteLink(
+  store: Store,
+  client: ClientRecord,
+  baseUrl: string,
+  input: InviteRequest,
+  via: "link" | "email",
+  now: number,
+): Promise<{ link: InviteLink; human: HumanRecord }> {
+  const link = await signInviteLink(store, client, baseUrl, input, now);
   const human = await store.markHumanInvited({
     clientId: client.clientId,
     clientUserId: input.clientUserId,
@@ -84,23 +94,7 @@ export async function sendInvitation(
 ): Promise<InvitationResult> {
   if (!deps.mailer) throw new ApiFailure(503, "MAIL_NOT_CONFIGURED", "This service sends no email.");
   const template = await resolveTemplate(deps.store, client.clientId, input.templateAlias);
-  const secret = await deps.store.getClientSecret(client.clientId);
-  if (!secret) throw new ApiFailure(404, "CLIENT_NOT_FOUND", "No client has this id.");
-  let link: InviteLink;
-  try {
-    link = await createInviteLink({
-      clientId: client.clientId,
-      clientSecret: secret,
-      clientUserId: input.clientUserId,
-      email: input.email,
-      expiresIn: input.expiresIn ?? DEFAULT_INVITATION_EXPIRES_IN,
-      baseUrl,
-      now: deps.clock.now(),
-    });
-  } catch (err) {
-    if (err instanceof InviteOptionsError) throw new ApiFailure(400, "INVALID_REQUEST", err.message);
-    throw err;
-  }
+  const link = await signInviteLink(deps.store, client, baseUrl, input, deps.clock.now());
   const rendered = renderTemplate(template, { signInUrl: link.url, clientName: client.name, data: input.data });
   let sent;
   try {

@@ -89,6 +89,18 @@ function checkMessage(message: OutgoingEmail): void {
   if (typeof message.html !== "string" || message.html.length === 0) throw new MailerInputError("The html body is empty");
 }
 
+/** Checks a message and gives the fields nodemailer sends for it, the same over SMTP and into the outbox. */
+function mailFields(from: string, message: OutgoingEmail) {
+  checkMessage(message);
+  return {
+    from,
+    to: message.to,
+    subject: message.subject,
+    html: message.html,
+    ...(message.text ? { text: message.text } : {}),
+  };
+}
+
 /** Creates the mailer: SMTP when `smtpUrl` is set, otherwise the outbox folder. */
 export function createMailer(options: CreateMailerOptions): Mailer {
   if (typeof options.from !== "string" || options.from.trim() === "" || /[\r\n]/.test(options.from)) {
@@ -118,14 +130,7 @@ function createSmtpMailer(smtpUrl: string, from: string): Mailer {
   return {
     transport: "smtp",
     async send(message) {
-      checkMessage(message);
-      const info = await transport.sendMail({
-        from,
-        to: message.to,
-        subject: message.subject,
-        html: message.html,
-        ...(message.text ? { text: message.text } : {}),
-      });
+      const info = await transport.sendMail(mailFields(from, message));
       return { messageId: String(info.messageId), transport: "smtp", outboxId: null };
     },
     close() {
@@ -139,14 +144,7 @@ function createOutboxMailer(outboxDir: string, from: string, now: () => number):
   return {
     transport: "outbox",
     async send(message) {
-      checkMessage(message);
-      const info = await transport.sendMail({
-        from,
-        to: message.to,
-        subject: message.subject,
-        html: message.html,
-        ...(message.text ? { text: message.text } : {}),
-      });
+      const info = await transport.sendMail(mailFields(from, message));
       const createdAt = now();
       const id = `${String(createdAt).padStart(13, "0")}-${randomBytes(6).toString("hex")}`;
       const raw = Buffer.isBuffer(info.message) ? info.message : Buffer.from(String(info.message));

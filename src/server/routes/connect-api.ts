@@ -11,7 +11,7 @@ import type {
   UiState,
 } from "../../protocol/connect-api.ts";
 import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
-import type { CloseStatus } from "../../protocol/results.ts";
+import { CLOSE_STATUSES } from "../../protocol/results.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
@@ -49,16 +49,6 @@ const mfaBody = v.object({
   challenge_id: cleanString("challenge_id", 1, 128),
   code: v.pipe(v.string('"code" must be a string'), v.maxLength(32, '"code" is too long')),
 });
-
-const CLOSE_STATUSES = [
-  "SUCCESS",
-  "SESSION_TOKEN_INVALID",
-  "SESSION_TOKEN_EXPIRED",
-  "MISSING_SESSION_TOKEN",
-  "ORIGIN_NOT_ALLOWED",
-  "PROTOCOL_VERSION_MISMATCH",
-  "CONNECT_UNAVAILABLE",
-] as const satisfies readonly CloseStatus[];
 
 const closeBody = v.object({
   status: v.picklist(CLOSE_STATUSES, '"status" must be a close status such as "SUCCESS"'),

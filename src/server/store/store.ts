@@ -667,14 +667,7 @@ export class Store {
 
   /** The human's connections as `{name, id}`, in the order they were made. */
   async listConnections(humanId: string): Promise<ConnectSource[]> {
-    const rows = await this.db
-      .selectFrom("connections")
-      .innerJoin("sources", "sources.source_id", "connections.source_id")
-      .select(["sources.name as name", "sources.source_id as id"])
-      .where("connections.human_id", "=", humanId)
-      .orderBy("connections.seq")
-      .execute();
-    return rows.map((r) => ({ name: r.name, id: r.id }));
+    return connectionsOf(this.db, humanId);
   }
 
   /** True when the human is connected to the source. */

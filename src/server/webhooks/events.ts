@@ -14,7 +14,7 @@
  * The envelope carries no secret and no health data; `webhook-id` (a header) is the idempotency key.
  */
 import * as v from "valibot";
-import type { CloseStatus, ConnectSource, SessionResults } from "../../protocol/results.ts";
+import { CLOSE_STATUSES, type CloseStatus, type ConnectSource, type SessionResults } from "../../protocol/results.ts";
 import { generateWebhookMessageId } from "./signature.ts";
 
 /** Every event type a client's endpoint can receive. */
@@ -93,15 +93,7 @@ export function createWebhookMessage<T extends WebhookEventType>(type: T, data: 
 
 const SourceSchema = v.object({ name: v.string(), id: v.string() });
 const UserRefEntries = { client_user_id: v.string(), human_id: v.string() };
-const CloseStatusSchema = v.picklist([
-  "SUCCESS",
-  "SESSION_TOKEN_INVALID",
-  "SESSION_TOKEN_EXPIRED",
-  "MISSING_SESSION_TOKEN",
-  "ORIGIN_NOT_ALLOWED",
-  "PROTOCOL_VERSION_MISMATCH",
-  "CONNECT_UNAVAILABLE",
-] satisfies CloseStatus[]);
+const CloseStatusSchema = v.picklist(CLOSE_STATUSES);
 const SourceChangedSchema = v.object({
   ...UserRefEntries,
   session_id: v.string(),
