@@ -3,7 +3,7 @@ import { useSignal, useSignalEffect } from "@preact/signals";
 import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { Screen } from "../components/Screen.tsx";
 import { useApp } from "../context.ts";
-import { t } from "../i18n.ts";
+import { language, t } from "../i18n.ts";
 import { toSourceType } from "../models/search.ts";
 import { errorMessage, typeLabel } from "./messages.ts";
 
@@ -49,7 +49,7 @@ export function SearchScreen() {
   }
 
   const statusText =
-    status === "loading" ? t("searching") : status === "loaded" && results.length > 0 ? (search.total.value === 1 ? t("resultCountOne") : t("resultCount", { count: search.total.value })) : "";
+    status === "loading" ? t("searching") : status === "loaded" && results.length > 0 ? (search.total.value === 1 ? t("resultCountOne") : t("resultCount", { count: search.total.value.toLocaleString(language.value) })) : "";
 
   return (
     <Screen title={t("searchHeading")} onFocused={app.markReady}>

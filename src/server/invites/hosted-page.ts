@@ -3,6 +3,7 @@
 import type { Context } from "hono";
 import { randomBytes } from "node:crypto";
 import { SafeHtml, html, jsonForScript } from "../html.ts";
+import { DIALOG_CLASS } from "../../loader/styles.ts";
 
 const STYLE = `
   html, body { height: 100%; }
@@ -11,6 +12,9 @@ const STYLE = `
          box-shadow: 0 2px 12px rgba(0,0,0,.08); }
   h1 { font-size: 1.25rem; margin: 0 0 8px; }
   p { margin: 8px 0; }
+  /* Hosted Connect fills the page at every width (the doubled class outranks the loader's own rule). */
+  .${DIALOG_CLASS}.${DIALOG_CLASS} { width: 100vw; height: 100vh; height: 100dvh; max-width: none; max-height: none;
+    border-radius: 0; box-shadow: none; }
 `;
 
 /** What the hosted page's script needs: the token, where to send the user after closing, and the client's name. */
