@@ -1,14 +1,13 @@
 /**
  * The app side of the page <-> app handshake described in src/protocol/messages.ts.
  *
- * The rest of the app talks to a `Host`, not to postMessage: the embedded host below speaks to the loader over a
- * MessagePort; a full-page hosted variant (an invite page given its token by the server) can implement the same
- * interface later.
+ * The rest of the app talks to a `Host`, not to postMessage, so its tests can stand in for the page. The hosted invite
+ * page opens Connect through the loader too, so every Connect, embedded or hosted, starts with this handshake.
  */
 import { isProtocolMessage, message, PROTOCOL_VERSION, type AppToPageMessage, type InitOptions } from "../protocol/messages.ts";
 import type { CloseMessage } from "../protocol/messages.ts";
 
-/** Whoever opened Connect: the page around the iframe, or (later) the hosted page itself. */
+/** Whoever opened Connect: the page around the iframe. */
 export interface Host {
   /** Origin of the embedding page, learned from the handshake; null when Connect is not embedded. */
   readonly parentOrigin: string | null;
