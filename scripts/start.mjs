@@ -107,6 +107,7 @@ async function waitFor(url, what) {
 run("the Connect service", [CLI, "serve", "--port", String(PORT), "--data-dir", DATA_DIR], {
   PORT: String(PORT),
   HC_DATA_DIR: DATA_DIR,
+  HC_WEBHOOKS_ALLOW_PRIVATE: process.env.HC_WEBHOOKS_ALLOW_PRIVATE ?? "1", // local receivers, e.g. localhost:4000
 });
 await waitFor(`${CONNECT_URL}/connect.js`, "the Connect service");
 client = await checkedClient(client);

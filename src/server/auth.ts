@@ -61,7 +61,14 @@ export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
         "This page's origin is not among the client's allowed origins.",
       );
     }
-    c.set("auth", { human, client, tokenKind: record.kind, expiresAt: record.expiresAt, sessionId: sessionIdOf(token) });
+    c.set("auth", {
+      human,
+      client,
+      tokenKind: record.kind,
+      expiresAt: record.expiresAt,
+      sessionId: sessionIdOf(token),
+      issuedVia: record.issuedVia,
+    });
     c.header("Cache-Control", "no-store");
     await next();
   };

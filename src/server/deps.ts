@@ -3,7 +3,7 @@ import type { SourceSearchIndex } from "./catalog/search-index.ts";
 import type { Clock } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
-import type { ClientRecord, HumanRecord, Store } from "./store/store.ts";
+import type { ClientRecord, HumanRecord, Store, TokenIssuedVia } from "./store/store.ts";
 
 /** Everything the HTTP app needs; built by `startServer` or by a test. */
 export interface AppDeps {
@@ -28,6 +28,8 @@ export interface AppDeps {
   mailOutboxDir?: string | undefined;
   /** Accept plain http:// webhook URLs (default true: self-hosted and local receivers). */
   allowHttpWebhooks?: boolean;
+  /** Accept webhook URLs on loopback, private and other non-public addresses (default false; local development). */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** The human and client behind a Connect API request. */
@@ -38,6 +40,8 @@ export interface ConnectAuth {
   expiresAt: number;
   /** Stable, non-secret id of the Connect session (one per token), as webhooks name it. */
   sessionId: string;
+  /** Where the token was issued (an invite link's hosted page), or null for the token endpoint. */
+  issuedVia: TokenIssuedVia | null;
 }
 
 /** Hono environment of the service's app. */

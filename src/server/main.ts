@@ -12,6 +12,7 @@ import { defaultDistDir } from "./paths.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from "./rate-limit.ts";
 import { Store } from "./store/store.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
+import type { ResolveHost } from "./webhooks/delivery.ts";
 import { startWebhookWorker, type WebhookWorker } from "./webhooks/outbox-worker.ts";
 import { join } from "node:path";
 
@@ -47,9 +48,19 @@ export interface StartServerOptions {
   /** Sender of invitation emails; default MAIL_FROM or "Human Connect <no-reply@localhost>". */
   mailFrom?: string;
   /** Webhook worker tuning (tests), or false to not deliver webhooks from this process. */
-  webhooks?: { intervalMs?: number; timeoutMs?: number; random?: () => number } | false;
+  webhooks?: { intervalMs?: number; timeoutMs?: number; random?: () => number; resolveHost?: ResolveHost } | false;
   /** Accept plain http:// webhook URLs. Default true (local receivers); set false on a public deployment. */
   allowHttpWebhooks?: boolean;
+  /**
+   * Register and deliver webhooks to loopback, private, link-local, CGNAT and multicast addresses (and `localhost`),
+   * for local development. Default: HC_WEBHOOKS_ALLOW_PRIVATE=1 (or "true") in the environment, else false.
+   */
+  allowPrivateWebhooks?: boolean;
+}
+
+/** True when HC_WEBHOOKS_ALLOW_PRIVATE asks to allow webhooks to non-public addresses. */
+export function allowPrivateWebhooksFromEnv(env: Record<string, string | undefined> = process.env): boolean {
+  return env.HC_WEBHOOKS_ALLOW_PRIVATE === "1" || env.HC_WEBHOOKS_ALLOW_PRIVATE === "true";
 }
 
 /** A started service. */
@@ -79,6 +90,7 @@ const PURGE_INTERVAL_MS = 3600_000;
 /** Opens the store (seeding the sandbox catalog on first start), builds the search index and listens. */
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
+  const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? allowPrivateWebhooksFromEnv();
   const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger());
   const store = await Store.open(opts.dataDir, { clock, ...(opts.masterKey ? { masterKey: opts.masterKey } : {}) });
   let server: Server;
@@ -110,6 +122,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       mailer,
       mailOutboxDir,
       allowHttpWebhooks: opts.allowHttpWebhooks ?? true,
+      allowPrivateWebhooks,
     });
     const host = opts.host ?? "127.0.0.1";
     server = await new Promise<Server>((resolve, reject) => {
@@ -136,6 +149,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         ...(tuning.intervalMs !== undefined ? { intervalMs: tuning.intervalMs } : {}),
         ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
         ...(tuning.random ? { random: tuning.random } : {}),
+        ...(tuning.resolveHost ? { resolveHost: tuning.resolveHost } : {}),
+        allowPrivate: allowPrivateWebhooks,
       });
       worker = activeWorker;
       // Requests only insert outbox rows; the worker is told right after they commit, and never awaited.

@@ -40,6 +40,8 @@ export async function startTestService(
   const server = await startServer({
     port: 0,
     logger: false,
+    // The tests' webhook receivers listen on 127.0.0.1; tests of the address policy pass false.
+    allowPrivateWebhooks: true,
     ...rest,
     dataDir,
     ...(clock ? { clock } : {}),

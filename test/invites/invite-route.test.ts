@@ -15,7 +15,8 @@ let a: { client_id: string; client_secret: string };
 let b: { client_id: string; client_secret: string };
 
 beforeAll(async () => {
-  svc = await startTestService({ clock, catalogSize: 2000 });
+  // No delivery from this process: the outbox rows stay for the tests to read.
+  svc = await startTestService({ clock, catalogSize: 2000, webhooks: false });
   a = await svc.createClient({ name: "Acme Health", origins: ["http://localhost:3000"] });
   b = await svc.createClient({ name: "Other Co", origins: ["http://localhost:4000"] });
 });
@@ -97,7 +98,7 @@ describe("refused links", () => {
 });
 
 describe("a good link", () => {
-  test("creates the user Engaged and serves the hosted page with the token only in its script data", async () => {
+  test("creates the user and serves the hosted page with the token only in its script data", async () => {
     const link = await createInviteLink({
       clientId: a.client_id,
       clientSecret: a.client_secret,
@@ -121,7 +122,8 @@ describe("a good link", () => {
 
     const human = await svc.store.findHuman(a.client_id, "hosted-1");
     expect(human?.email).toBe("grace@example.com");
-    expect(human?.engagedAt).toBe(clock.now());
+    // Fetching the page is not launching Connect.
+    expect(human?.engagedAt).toBeNull();
 
     // The service's own origin is an allowed parent for the hosted page; another origin is not.
     const own = await api(svc.url, "GET", "/v1/connect/session", token, undefined, { "Human-Connect-Parent-Origin": new URL(svc.url).origin });
@@ -129,6 +131,57 @@ describe("a good link", () => {
     expect((own.body as { token_kind: string }).token_kind).toBe("session");
     const foreign = await api(svc.url, "GET", "/v1/connect/session", token, undefined, { "Human-Connect-Parent-Origin": "https://evil.example" });
     expect(foreign.status).toBe(403);
+  });
+
+  test("fetching the link alone (a mail scanner, a link preview) leaves the user invited; launching Connect engages", async () => {
+    const c = await svc.createClient({ name: "Scanned Co", origins: ["http://localhost:5000"] });
+    await svc.store.webhooks.setEndpoint(c.client_id, "https://hooks.example/in", clock.now(), false);
+    const link = await api<{ url: string }>(svc.url, "POST", "/v1/connect/invite-links", null, { client_user_id: "scanned", email: "scan@example.com", expires_in: "2d" }, {
+      Authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString("base64")}`,
+    });
+    expect(link.status).toBe(201);
+    const engagedEvents = async () =>
+      (await svc.store.db.selectFrom("webhook_outbox").select("body").where("client_id", "=", c.client_id).where("event_type", "=", "user.engaged").execute()).map(
+        (row) => JSON.parse(row.body) as { data: { client_user_id: string; via: string } },
+      );
+    const status = async () => {
+      const { users } = await svc.store.listHumans(c.client_id, { limit: 10, offset: 0 });
+      return users.find((u) => u.clientUserId === "scanned");
+    };
+
+    // A scanner fetches the link twice: a token is issued each time, nobody is engaged.
+    clock.advance(1000);
+    const scanned = tokenOfPage((await openInvite(new URL(link.body.url).searchParams.get("token")!)).text);
+    tokenOfPage((await openInvite(new URL(link.body.url).searchParams.get("token")!)).text);
+    expect(await status()).toMatchObject({ status: "invited", engagedAt: null });
+    expect(await engagedEvents()).toStrictEqual([]);
+
+    // Connect loads its session with the link's token: Engaged, via the invite link, with one event.
+    clock.advance(1000);
+    const view = await api(svc.url, "GET", "/v1/connect/session", scanned, undefined, { "Human-Connect-Parent-Origin": new URL(svc.url).origin });
+    expect(view.status).toBe(200);
+    const engagedAt = clock.now();
+    expect(await status()).toMatchObject({ status: "engaged", engagedAt });
+    expect((await engagedEvents()).map((e) => e.data)).toMatchObject([{ client_user_id: "scanned", via: "invite_link" }]);
+
+    // Launching again (another link, or embedded Connect) keeps the first time and queues nothing more.
+    clock.advance(1000);
+    expect((await api(svc.url, "GET", "/v1/connect/session", scanned)).status).toBe(200);
+    const embedded = await svc.sessionToken(c.client_id, c.client_secret, "scanned", "scan@example.com");
+    expect((await api(svc.url, "GET", "/v1/connect/session", embedded)).status).toBe(200);
+    expect(await status()).toMatchObject({ status: "engaged", engagedAt });
+    expect(await engagedEvents()).toHaveLength(1);
+  });
+
+  test("embedded Connect engages the user via connect", async () => {
+    const c = await svc.createClient({ name: "Embedded Co", origins: ["http://localhost:5001"] });
+    await svc.store.webhooks.setEndpoint(c.client_id, "https://hooks.example/in", clock.now(), false);
+    const token = await svc.sessionToken(c.client_id, c.client_secret, "embedded-1");
+    expect((await svc.store.findHuman(c.client_id, "embedded-1"))?.engagedAt).toBeNull();
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).status).toBe(200);
+    expect((await svc.store.findHuman(c.client_id, "embedded-1"))?.engagedAt).toBe(clock.now());
+    const rows = await svc.store.db.selectFrom("webhook_outbox").select("body").where("client_id", "=", c.client_id).where("event_type", "=", "user.engaged").execute();
+    expect(rows.map((r) => (JSON.parse(r.body) as { data: unknown }).data)).toMatchObject([{ client_user_id: "embedded-1", via: "connect" }]);
   });
 
   test("a HEAD request (link checkers) neither engages the user nor issues a token", async () => {

@@ -61,6 +61,10 @@ describe("over SMTP", () => {
     expect(human?.engagedAt).toBeNull();
     const page = await fetch(href);
     expect(page.status).toBe(200);
+    expect((await svc.store.findHuman(client.client_id, "mail-user-1"))?.engagedAt).toBeNull();
+    // Engaged once Connect loads its session with the page's token.
+    const token = /"token":"([^"]+)"/.exec(await page.text())![1]!;
+    expect((await fetch(`${svc.url}/v1/connect/session`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await svc.store.findHuman(client.client_id, "mail-user-1"))?.engagedAt).not.toBeNull();
   });
 

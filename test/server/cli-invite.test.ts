@@ -48,7 +48,12 @@ test("with the secret from the data dir: prints the link, marks the user Invited
     const human = await svc.store.findHuman(creds.client_id, "cli-u1");
     expect(human?.invitedAt).not.toBeNull();
     expect(human?.engagedAt).toBeNull();
-    expect((await fetch(url)).status).toBe(200);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect((await svc.store.findHuman(creds.client_id, "cli-u1"))?.engagedAt).toBeNull();
+    // Engaged once Connect loads its session with the page's token.
+    const token = /"token":"([^"]+)"/.exec(await page.text())![1]!;
+    expect((await fetch(`${svc.url}/v1/connect/session`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await svc.store.findHuman(creds.client_id, "cli-u1"))?.engagedAt).not.toBeNull();
   } finally {
     await svc.close();

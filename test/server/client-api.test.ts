@@ -69,6 +69,10 @@ describe("users and their status", () => {
     const page = await fetch(link.body.url);
     expect(page.status).toBe(200);
     const token = /"token":"([^"]+)"/.exec(await page.text())![1]!;
+    // Fetching the link is not launching Connect: still invited.
+    expect((await users("?status=invited")).body.users.map((u) => u.client_user_id)).toContain("st-1");
+    clock.advance(1000);
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).status).toBe(200);
     const engaged = (await users("?status=engaged")).body.users.find((u) => u.client_user_id === "st-1");
     expect(engaged).toMatchObject({ status: "engaged", invited_at: invitedAt, engaged_at: new Date(clock.now()).toISOString() });
     expect((await users("?status=invited")).body.users.map((u) => u.client_user_id)).not.toContain("st-1");

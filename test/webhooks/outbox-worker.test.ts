@@ -45,6 +45,8 @@ function start(overrides: Partial<WebhookWorkerOptions> = {}): WebhookWorker {
     intervalMs: 15,
     timeoutMs: TIMEOUT_MS,
     logger: false,
+    // The receiver listens on 127.0.0.1.
+    allowPrivate: true,
     // Middle of the jitter range: every wait is exactly the nominal one.
     random: () => 0.5,
     ...overrides,

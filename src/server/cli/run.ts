@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseCatalog } from "../catalog/import.ts";
-import { startServer } from "../main.ts";
+import { allowPrivateWebhooksFromEnv, startServer } from "../main.ts";
 import { DATABASE_FILE, Store, type ClientRecord } from "../store/store.ts";
 import { InviteOptionsError, createInviteLink } from "../invites/invite-token.ts";
 import { existsSync } from "node:fs";
@@ -24,7 +24,7 @@ Commands:
   serve [--port N] [--host H] [--data-dir DIR] [--public-url URL]
                                    Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL,
                                    HC_MASTER_KEY, HC_TRUST_PROXY, LOG_LEVEL, SMTP_URL, MAIL_FROM,
-                                   HC_WEBHOOKS_HTTPS_ONLY).
+                                   HC_WEBHOOKS_HTTPS_ONLY, HC_WEBHOOKS_ALLOW_PRIVATE).
   clients create --name NAME --origin URL [--origin URL ...] [--color #RRGGBB] [--logo-url URL]
                  [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
                                    Create a client app and print its credentials once.
@@ -299,6 +299,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     smtpUrl: io.env.SMTP_URL ?? null,
     ...(io.env.MAIL_FROM ? { mailFrom: io.env.MAIL_FROM } : {}),
     allowHttpWebhooks: !(io.env.HC_WEBHOOKS_HTTPS_ONLY === "1" || io.env.HC_WEBHOOKS_HTTPS_ONLY === "true"),
+    allowPrivateWebhooks: allowPrivateWebhooksFromEnv(io.env),
   });
   await new Promise<void>((resolveStop) => {
     const stop = () => {

@@ -239,7 +239,10 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
 
   app.put(p("/webhook-endpoint"), auth, async (c) => {
     const input = parseOrFail(endpointBody, await readJsonObject(c));
-    const url = checkWebhookEndpointUrl(input.url, { allowHttp: deps.allowHttpWebhooks ?? true });
+    const url = checkWebhookEndpointUrl(input.url, {
+      allowHttp: deps.allowHttpWebhooks ?? true,
+      allowPrivate: deps.allowPrivateWebhooks ?? false,
+    });
     if (!url.ok) throw new ApiFailure(400, url.code, url.message);
     const { endpoint, secret } = await store.webhooks.setEndpoint(c.get("client").clientId, url.url, clock.now(), input.rotate_secret === true);
     // The secret is shown only when it is new.

@@ -125,7 +125,9 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/v1/connect/session", authed, async (c) => {
     const auth = c.get("auth");
-    await store.markHumanEngaged(auth.human.humanId);
+    // Loading the session is the launch of Connect (seed 000: Engaged means the user launched it), so this is the
+    // one place engagement is recorded, by link or by embedded Connect, as the token says.
+    await store.markHumanEngaged(auth.human.humanId, auth.issuedVia === "invite_link" ? "invite_link" : "connect");
     const view: SessionView = {
       human_id: auth.human.humanId,
       token_kind: auth.tokenKind,

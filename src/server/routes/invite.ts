@@ -7,15 +7,17 @@ import { TOKEN_TTL_SECONDS } from "./token.ts";
 
 /**
  * `GET /invite?token=<jwt>`: the hosted Connect page of an invite link (seed 000). A good link gets (or creates) the
- * user, marks them Engaged, and opens Connect full-page with a fresh session token, or an id token when the user
- * already has connections. A refused link gets a page that says only "expired" or "not valid" and changes nothing.
+ * user and opens Connect full-page with a fresh session token, or an id token when the user already has connections.
+ * Fetching the page does not engage the user (mail scanners and link previews fetch it too): the token is marked as
+ * issued by an invite link, and the user becomes Engaged when Connect loads its session with it. A refused link gets
+ * a page that says only "expired" or "not valid" and changes nothing.
  */
 export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
   const { store, clock } = deps;
   const app = new Hono<AppEnv>();
 
   app.get("/invite", async (c) => {
-    // Link checkers send HEAD: answer without verifying, so that they neither engage the user nor mint a token.
+    // Link checkers send HEAD: answer without verifying, so that they mint no token.
     if (c.req.method === "HEAD") {
       c.header("Cache-Control", "no-store");
       c.header("Referrer-Policy", "no-referrer");
@@ -42,7 +44,6 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
     if (!client) return inviteErrorPage(c, 400, describeInviteError("INVITE_UNKNOWN_CLIENT"));
 
     const human = await store.upsertHuman(cid, cuid, email);
-    await store.markHumanEngaged(human.humanId, "invite_link");
     // As at the token endpoint: a user with connections comes back with an id token (when the client allows them).
     const returning = client.permissions.idTokens && human.connectedAt !== null;
     const { token } = await store.issueToken({
@@ -50,6 +51,7 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
       clientId: cid,
       humanId: human.humanId,
       ttlMs: (returning ? TOKEN_TTL_SECONDS.id : TOKEN_TTL_SECONDS.session) * 1000,
+      issuedVia: "invite_link",
     });
     return hostedConnectPage(c, { token, clientName: client.name, redirectUrl: client.redirectUrl });
   });

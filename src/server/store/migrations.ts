@@ -196,6 +196,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("oauth_attempts").addColumn("session_id", "text").execute();
     },
   },
+  "0003_token_issued_via": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Where a session or id token was issued (null: the token endpoint), so that the Connect session read can
+      // record how the user engaged when they actually launch Connect with it.
+      await db.schema.alterTable("tokens").addColumn("issued_via", "text").execute();
+    },
+  },
 };
 
 /** The schema migrations, provided from code so that the bundled build needs no migration folder. */

@@ -31,6 +31,9 @@ export interface HumansTable {
 
 export type TokenKind = "session" | "id" | "refresh" | "client";
 
+/** Where a token was issued when not by the token endpoint: an invite link's hosted page. */
+export type TokenIssuedVia = "invite_link";
+
 export interface TokensTable {
   token_hash: string;
   kind: TokenKind;
@@ -39,6 +42,8 @@ export interface TokensTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+  /** Null for tokens from the token endpoint. */
+  issued_via: TokenIssuedVia | null;
 }
 
 export interface SourcesTable {

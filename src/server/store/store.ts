@@ -10,9 +10,9 @@ import { SecretBox, constantTimeEqual, hashToken, loadMasterKey, randomHex128, r
 import type { SessionClosedData, WebhookEventDataMap, WebhookEventType } from "../webhooks/events.ts";
 import { migrationProvider } from "./migrations.ts";
 import { WebhookStore, connectionsOf, enqueueEvent } from "./webhook-store.ts";
-import type { Database, OAuthAttemptState, OAuthAttemptsTable, TokenKind } from "./schema.ts";
+import type { Database, OAuthAttemptState, OAuthAttemptsTable, TokenIssuedVia, TokenKind } from "./schema.ts";
 
-export type { TokenKind, OAuthAttemptState } from "./schema.ts";
+export type { TokenIssuedVia, TokenKind, OAuthAttemptState } from "./schema.ts";
 export type { WebhookDeliveryRecord, WebhookEndpointRecord } from "./webhook-store.ts";
 
 /** A user's place in onboarding (seed 000): invited, engaged (opened a link or Connect), connected (a source now). */
@@ -98,6 +98,8 @@ export interface TokenRecord {
   createdAt: number;
   expiresAt: number;
   usedAt: number | null;
+  /** Where the token was issued; null for the token endpoint. */
+  issuedVia: TokenIssuedVia | null;
 }
 
 /** A pending MFA challenge. */
@@ -438,8 +440,8 @@ export class Store {
   }
 
   /**
-   * Records the first time a human engaged (opened an invite link or Connect) and queues `user.engaged` then;
-   * later calls keep the first time and queue nothing.
+   * Records the first time a human engaged (launched Connect, from an invite link or embedded) and queues
+   * `user.engaged` then; later calls keep the first time and queue nothing.
    */
   async markHumanEngaged(humanId: string, via: "invite_link" | "connect" = "connect"): Promise<void> {
     const now = this.clock.now();
@@ -538,6 +540,8 @@ export class Store {
     humanId: string | null;
     ttlMs: number;
     prefix?: string;
+    /** Recorded on the token; the Connect session read reports engagement through it. */
+    issuedVia?: TokenIssuedVia;
   }): Promise<{ token: string; expiresAt: number }> {
     const token = randomToken(32, input.prefix ?? "");
     const now = this.clock.now();
@@ -552,6 +556,7 @@ export class Store {
         created_at: now,
         expires_at: expiresAt,
         used_at: null,
+        issued_via: input.issuedVia ?? null,
       })
       .execute();
     return { token, expiresAt };
@@ -572,6 +577,7 @@ export class Store {
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
       usedAt: row.used_at,
+      issuedVia: row.issued_via ?? null,
     };
   }
 

@@ -1,7 +1,18 @@
-/** One webhook delivery attempt: a signed POST with a timeout, classified as delivered, gone or retry. */
+/**
+ * One webhook delivery attempt: a signed POST with a timeout, classified as delivered, gone, retry or refused.
+ *
+ * The receiver's host name is resolved here and every address is checked against the address policy; the request
+ * then connects to the address that was checked (a pinned `lookup`), so that a DNS answer that changes between the
+ * check and the connection (DNS rebinding) cannot send the signed body to a private address.
+ */
+import { lookup as dnsLookup } from "node:dns/promises";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import { ALLOW_PRIVATE_HINT, bareHostname, forbiddenRangeOf, isLocalhostName } from "./address-policy.ts";
 import { webhookHeaders } from "./signature.ts";
 
-/** Time allowed for one attempt, connection to last byte. */
+/** Time allowed for one attempt, name resolution to last byte. */
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
 /** How much of a receiver's answer is kept for the delivery log. */
 export const RESPONSE_SNIPPET_LIMIT = 512;
@@ -9,9 +20,11 @@ const USER_AGENT = "HumanConnect-Webhooks/1";
 
 /**
  * `delivered`: a 2xx answer. `gone`: 410, the receiver asks to stop, so the endpoint is disabled.
- * `retry`: anything else (other status, redirect, timeout, network error).
+ * `retry`: anything else that reached the network (other status, redirect, timeout, network or DNS error).
+ * `refused`: the URL leads to a non-public address and private addresses are not allowed; nothing was sent, and
+ * retrying would not help.
  */
-export type DeliveryOutcome = "delivered" | "gone" | "retry";
+export type DeliveryOutcome = "delivered" | "gone" | "retry" | "refused";
 
 export interface DeliveryResult {
   outcome: DeliveryOutcome;
@@ -24,6 +37,19 @@ export interface DeliveryResult {
   responseSnippet: string | null;
 }
 
+/** One address a host name resolves to. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolves a host name to all its addresses (the system resolver by default). */
+export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** The system resolver, as `getaddrinfo` answers (hosts file included). */
+export const systemResolveHost: ResolveHost = async (hostname) =>
+  (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+
 export interface DeliverOnceInput {
   url: string;
   /** `webhook-id`, the same on every attempt. */
@@ -33,14 +59,18 @@ export interface DeliverOnceInput {
   body: string;
   secret: string;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Send to loopback, private, link-local and other non-public addresses too (local development). Default false. */
+  allowPrivate?: boolean;
+  /** Host name resolution; default the system resolver. */
+  resolveHost?: ResolveHost;
 }
+
+class RefusedAddress extends Error {}
 
 /** Sends one signed attempt and classifies the answer; never throws. */
 export async function deliverOnce(input: DeliverOnceInput): Promise<DeliveryResult> {
   const started = performance.now();
   const timeoutMs = input.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  const doFetch = input.fetch ?? fetch;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -50,23 +80,24 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<DeliveryResu
   const elapsed = () => Math.round(performance.now() - started);
 
   try {
+    const url = new URL(input.url);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new RefusedAddress(`refused: ${url.protocol} is not http or https`);
+    const target = await checkedAddress(url, input, controller.signal);
     const headers = webhookHeaders({ id: input.id, timestamp: input.timestamp, body: input.body, secret: input.secret });
-    const response = await doFetch(input.url, {
-      method: "POST",
+    const { status, snippet } = await post(url, target, {
       headers: { ...headers, "content-type": "application/json", "user-agent": USER_AGENT },
       body: input.body,
-      // A redirect would re-send the signed body somewhere the client did not register.
-      redirect: "manual",
       signal: controller.signal,
     });
-    const snippet = await readSnippet(response);
-    const status = response.status;
     if (status >= 200 && status < 300) {
       return { outcome: "delivered", status, error: null, durationMs: elapsed(), responseSnippet: snippet };
     }
     const outcome: DeliveryOutcome = status === 410 ? "gone" : "retry";
     return { outcome, status, error: `HTTP ${status}`, durationMs: elapsed(), responseSnippet: snippet };
   } catch (error) {
+    if (error instanceof RefusedAddress) {
+      return { outcome: "refused", status: null, error: error.message, durationMs: elapsed(), responseSnippet: null };
+    }
     const message = timedOut ? `timeout after ${timeoutMs} ms` : describeNetworkError(error);
     return { outcome: "retry", status: null, error: message, durationMs: elapsed(), responseSnippet: null };
   } finally {
@@ -74,28 +105,105 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<DeliveryResu
   }
 }
 
-async function readSnippet(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < RESPONSE_SNIPPET_LIMIT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    // Do not wait for the rest of a large answer.
-    void reader.cancel().catch(() => undefined);
+/** Resolves the URL's host and checks every address; the one to connect to, or a RefusedAddress error. */
+async function checkedAddress(url: URL, input: DeliverOnceInput, signal: AbortSignal): Promise<ResolvedAddress> {
+  const host = bareHostname(url);
+  const allowPrivate = input.allowPrivate ?? false;
+  const literal = isIP(host);
+  if (literal !== 0) {
+    const range = allowPrivate ? null : forbiddenRangeOf(host);
+    if (range) throw new RefusedAddress(`refused: ${host} is a non-public address (${range}); ${ALLOW_PRIVATE_HINT}`);
+    return { address: host, family: literal === 6 ? 6 : 4 };
   }
-  const text = Buffer.concat(chunks).subarray(0, RESPONSE_SNIPPET_LIMIT).toString("utf8");
-  return text.length > 0 ? text : null;
+  if (!allowPrivate && isLocalhostName(host)) {
+    throw new RefusedAddress(`refused: ${host} is this machine (loopback); ${ALLOW_PRIVATE_HINT}`);
+  }
+  const addresses = await abortable((input.resolveHost ?? systemResolveHost)(host), signal);
+  const first = addresses[0];
+  if (!first) throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
+  if (!allowPrivate) {
+    for (const a of addresses) {
+      const range = forbiddenRangeOf(a.address);
+      if (range) throw new RefusedAddress(`refused: ${host} resolves to ${a.address}, a non-public address (${range}); ${ALLOW_PRIVATE_HINT}`);
+    }
+  }
+  return first;
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error("aborted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** POSTs to `url`, connecting only to `target`; no redirects are followed. */
+function post(
+  url: URL,
+  target: ResolvedAddress,
+  opts: { headers: Record<string, string>; body: string; signal: AbortSignal },
+): Promise<{ status: number; snippet: string | null }> {
+  // Whatever name the connection asks for, it gets the address that was checked.
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    if (options.all) callback(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: "POST",
+        headers: { ...opts.headers, "content-length": String(Buffer.byteLength(opts.body)) },
+        // A fresh connection per attempt: no pooled socket to an address checked for another attempt.
+        agent: false,
+        lookup: pinned,
+        signal: opts.signal,
+      },
+      (res) => {
+        readSnippet(res).then((snippet) => resolve({ status: res.statusCode ?? 0, snippet }), reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+/** The first bytes of an answer; does not wait for the rest of a large one. */
+function readSnippet(res: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      res.destroy();
+      const text = Buffer.concat(chunks).subarray(0, RESPONSE_SNIPPET_LIMIT).toString("utf8");
+      resolve(text.length > 0 ? text : null);
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    res.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= RESPONSE_SNIPPET_LIMIT) finish();
+    });
+    res.on("end", finish);
+    res.on("error", fail);
+    res.on("close", () => fail(new Error("the connection closed before the answer ended")));
+  });
 }
 
 function describeNetworkError(error: unknown): string {
   if (error instanceof Error) {
+    const own = (error as Error & { code?: unknown }).code;
+    if (typeof own === "string" && !error.message.includes(own)) return `${own}: ${error.message}`;
     const cause = (error as Error & { cause?: unknown }).cause;
     if (cause instanceof Error) {
       const code = (cause as Error & { code?: unknown }).code;

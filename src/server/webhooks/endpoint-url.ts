@@ -1,4 +1,6 @@
 /** Checks the webhook endpoint URL a client registers. */
+import { isIP } from "node:net";
+import { bareHostname, forbiddenRangeOf, isLocalhostName } from "./address-policy.ts";
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
@@ -10,9 +12,17 @@ export interface WebhookUrlPolicy {
    * localhost; a public deployment should pass false so that signed bodies never travel unencrypted.
    */
   allowHttp?: boolean;
+  /**
+   * Accept loopback, private, link-local and other non-public hosts (literal IPs and `localhost`). Default false;
+   * for local development only (HC_WEBHOOKS_ALLOW_PRIVATE=1). Host names are checked again when a webhook is sent.
+   */
+  allowPrivate?: boolean;
 }
 
-/** Accepts an absolute http(s) URL without credentials or fragment, at most 2048 characters; returns it normalised. */
+/**
+ * Accepts an absolute http(s) URL without credentials or fragment, at most 2048 characters, whose host is not a
+ * non-public IP address or `localhost` (unless the policy allows them); returns it normalised.
+ */
 export function checkWebhookEndpointUrl(input: unknown, policy: WebhookUrlPolicy = {}): WebhookUrlCheck {
   const invalid = (message: string): WebhookUrlCheck => ({ ok: false, code: "WEBHOOK_URL_INVALID", message });
   if (typeof input !== "string" || input.length === 0) return invalid("The webhook URL is required");
@@ -29,5 +39,16 @@ export function checkWebhookEndpointUrl(input: unknown, policy: WebhookUrlPolicy
   }
   if (url.username || url.password) return invalid("The webhook URL must not contain credentials");
   if (url.hash) return invalid("The webhook URL must not contain a fragment");
+  if (!policy.allowPrivate) {
+    const host = bareHostname(url);
+    // Host names other than localhost are resolved, and checked, at delivery time.
+    const range = isLocalhostName(host) ? "loopback" : isIP(host) !== 0 ? forbiddenRangeOf(host) : null;
+    if (range !== null) {
+      return invalid(
+        `The webhook URL must point at a public address, not ${host} (${range}). ` +
+          "Private addresses are accepted only when the service allows them for local development.",
+      );
+    }
+  }
   return { ok: true, url: url.toString() };
 }

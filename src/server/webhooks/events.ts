@@ -6,7 +6,7 @@
  * | type                          | when                                                   | data                                                                                   |
  * | ----------------------------- | ------------------------------------------------------ | -------------------------------------------------------------------------------------- |
  * | `user.invited`                | an invite link or invitation email was made for a user | `client_user_id`, `email`, `via` ("link" or "email"), `expires_at`                     |
- * | `user.engaged`                | the user opened an invite link or launched Connect      | `client_user_id`, `human_id`, `via` ("invite_link" or "connect")                       |
+ * | `user.engaged`                | the user first launched Connect (link or embedded)     | `client_user_id`, `human_id`, `via` ("invite_link" or "connect")                       |
  * | `connect.source_connected`    | a source was connected                                  | `client_user_id`, `human_id`, `session_id`, `source` {name, id}, `current_connections` |
  * | `connect.source_disconnected` | a source was disconnected                               | `client_user_id`, `human_id`, `session_id`, `source` {name, id}, `current_connections` |
  * | `connect.session_closed`      | a Connect session closed                                | `client_user_id`, `human_id`, `session_id`, `status`, `session_results`, `current_connections` |

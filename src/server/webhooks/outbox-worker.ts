@@ -6,7 +6,7 @@
  * The request that causes an event only inserts an outbox row (in its own transaction) and may call `poke()`;
  * it never waits for a delivery.
  */
-import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult } from "./delivery.ts";
+import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from "./delivery.ts";
 import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from "./schedule.ts";
 
 /** A message due for delivery to one endpoint, as `claimDue` returns it. */
@@ -77,7 +77,10 @@ export interface WebhookWorkerOptions {
   timeoutMs?: number;
   /** How long a claim holds before another worker may retry the row. Default timeoutMs + 60 s. */
   leaseMs?: number;
-  fetch?: typeof fetch;
+  /** Deliver to loopback, private, link-local and other non-public addresses (local development). Default false. */
+  allowPrivate?: boolean;
+  /** Host name resolution (tests); default the system resolver. */
+  resolveHost?: ResolveHost;
   logger?: WorkerLogger | false;
   /** Source of jitter, [0, 1). Default Math.random. */
   random?: () => number;
@@ -163,7 +166,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       body: row.body,
       secret: row.secret,
       timeoutMs,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      allowPrivate: options.allowPrivate ?? false,
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     });
     const info: AttemptInfo = {
       attempt: row.attempts + 1,
@@ -182,6 +186,10 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       await store.markFailed(row.id, info);
       await store.disableEndpoint(row.endpointId, "receiver answered 410 Gone");
       logger?.warn(log, "webhook endpoint answered 410; endpoint disabled");
+    } else if (result.outcome === "refused") {
+      // The address policy will refuse every later attempt the same way: the message fails now.
+      await store.markFailed(row.id, info);
+      logger?.warn({ ...log, error: info.error }, "webhook refused: the endpoint leads to a non-public address");
     } else {
       const next = info.attempt >= MAX_DELIVERY_ATTEMPTS ? null : nextAttemptAt(info.attempt, clock.now(), random);
       if (next === null) {
