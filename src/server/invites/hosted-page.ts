@@ -12,6 +12,8 @@ const STYLE = `
          box-shadow: 0 2px 12px rgba(0,0,0,.08); }
   h1 { font-size: 1.25rem; margin: 0 0 8px; }
   p { margin: 8px 0; }
+  /* The done message's heading takes focus from script only, to be read out; it is not a control. */
+  h1[tabindex="-1"]:focus { outline: none; }
   /* Hosted Connect fills the page at every width (the doubled class outranks the loader's own rule). */
   .${DIALOG_CLASS}.${DIALOG_CLASS} { width: 100vw; height: 100vh; height: 100dvh; max-width: none; max-height: none;
     border-radius: 0; box-shadow: none; }
