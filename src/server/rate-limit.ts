@@ -25,21 +25,31 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   portalSignInPerIp: 10,
 };
 
-/** Counts a hit and throws 429 RATE_LIMITED with Retry-After when `key` is over `limit`. */
-export async function enforceRateLimit(
-  store: Store,
-  now: number,
-  key: string,
-  limit: number,
-  windowMs: number,
-): Promise<void> {
-  const { count, resetAt } = await store.hitRateLimit(key, windowMs);
-  if (count > limit) {
+/** One request budget: at most `limit` hits on `key` per window. */
+export interface RateBudget {
+  key: string;
+  limit: number;
+}
+
+/** Counts a hit on every budget (in one write) and throws 429 RATE_LIMITED with Retry-After when any is over. */
+export async function enforceRateLimits(store: Store, now: number, budgets: readonly RateBudget[], windowMs: number): Promise<void> {
+  const hits = await store.hitRateLimits(
+    budgets.map((b) => b.key),
+    windowMs,
+  );
+  budgets.forEach((budget, i) => {
+    const { count, resetAt } = hits[i]!;
+    if (count <= budget.limit) return;
     const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
     throw new ApiFailure(429, "RATE_LIMITED", `Too many requests. Retry in ${retryAfter} s.`, {
       "Retry-After": String(retryAfter),
     });
-  }
+  });
+}
+
+/** Counts a hit on one budget and throws 429 RATE_LIMITED with Retry-After when it is over. */
+export function enforceRateLimit(store: Store, now: number, key: string, limit: number, windowMs: number): Promise<void> {
+  return enforceRateLimits(store, now, [{ key, limit }], windowMs);
 }
 
 /** The caller's IP: the socket address, or the first X-Forwarded-For entry when the service trusts its proxy. */

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { readJsonOrFormObject } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
-import { clientIp, enforceRateLimit } from "../rate-limit.ts";
+import { clientIp, enforceRateLimits, type RateBudget } from "../rate-limit.ts";
 import type { ClientRecord, Store } from "../store/store.ts";
 import { cleanString, emailString, parseOrFail } from "../validation.ts";
 
@@ -76,10 +76,6 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post("/v1/connect/token", async (c) => {
     const limits = deps.rateLimits;
-    if (limits) {
-      const ip = clientIp(c, deps.trustProxy ?? false);
-      await enforceRateLimit(store, clock.now(), `token:ip:${ip}`, limits.tokenPerIp, limits.windowMs);
-    }
     const body = await readJsonOrFormObject(c);
     const type = body.type;
     if (typeof type !== "string" || !(TOKEN_TYPES as readonly string[]).includes(type)) {
@@ -93,10 +89,13 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
     const input = parseOrFail(schemas[tokenType], body);
 
     const client = await store.getClient(input.client_id);
-    if (!client) throw new ApiFailure(401, "INVALID_CLIENT_ID", "Invalid client_id.");
     if (limits) {
-      await enforceRateLimit(store, clock.now(), `token:client:${client.clientId}`, limits.tokenPerClient, limits.windowMs);
+      // Both budgets in one write: requests naming an unknown client still count against their IP.
+      const budgets: RateBudget[] = [{ key: `token:ip:${clientIp(c, deps.trustProxy ?? false)}`, limit: limits.tokenPerIp }];
+      if (client) budgets.push({ key: `token:client:${client.clientId}`, limit: limits.tokenPerClient });
+      await enforceRateLimits(store, clock.now(), budgets, limits.windowMs);
     }
+    if (!client) throw new ApiFailure(401, "INVALID_CLIENT_ID", "Invalid client_id.");
     if (!(await store.verifyClientSecret(client.clientId, input.client_secret))) {
       throw new ApiFailure(401, "INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
     }
@@ -109,22 +108,16 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
     switch (tokenType) {
       case "session": {
         const { client_user_id, client_user_email } = input as v.InferOutput<typeof schemas.session>;
-        const existing = await store.findHuman(client.clientId, client_user_id);
+        const started = await store.startSession(client.clientId, client_user_id, client_user_email, TOKEN_TTL_SECONDS.session * 1000);
         // Seed 001: once a user has connected a source, the session window is over for good; id tokens take over.
-        if (existing && existing.connectedAt !== null) {
+        if (!started) {
           throw new ApiFailure(
             403,
             "SESSION_TOKEN_GENERATION_NOT_ALLOWED",
             'Session token time window expired: the user already connected a source; request type "id".',
           );
         }
-        const human = await store.upsertHuman(client.clientId, client_user_id, client_user_email);
-        const { token } = await store.issueToken({
-          kind: "session",
-          clientId: client.clientId,
-          humanId: human.humanId,
-          ttlMs: TOKEN_TTL_SECONDS.session * 1000,
-        });
+        const { human, token } = started;
         return c.json({ session_token: token, human_id: human.humanId, expires_in: TOKEN_TTL_SECONDS.session });
       }
       case "id": {

@@ -399,9 +399,9 @@ export class Store {
   // ---- humans -----------------------------------------------------------------------------------------
 
   /** The human for (client, client_user_id), created on first sight; the email is updated when given. */
-  async upsertHuman(clientId: string, clientUserId: string, email: string | null): Promise<HumanRecord> {
+  async upsertHuman(clientId: string, clientUserId: string, email: string | null, db: Kysely<Database> = this.db): Promise<HumanRecord> {
     const now = this.clock.now();
-    await this.db
+    await db
       .insertInto("humans")
       .values({
         human_id: randomHex128(),
@@ -417,14 +417,33 @@ export class Store {
         oc.columns(["client_id", "client_user_id"]).doUpdateSet(email === null ? { client_id: clientId } : { email }),
       )
       .execute();
-    const human = await this.findHuman(clientId, clientUserId);
+    const human = await this.findHuman(clientId, clientUserId, db);
     if (!human) throw new Error("human vanished after upsert");
     return human;
   }
 
+  /**
+   * Seed 001's session step in one transaction: a new session token for the human, created on first sight, unless the
+   * human has ever connected a source (then `undefined`: the session window is over for good and id tokens take over).
+   */
+  async startSession(
+    clientId: string,
+    clientUserId: string,
+    email: string,
+    ttlMs: number,
+  ): Promise<{ human: HumanRecord; token: string } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await this.findHuman(clientId, clientUserId, trx);
+      if (existing && existing.connectedAt !== null) return undefined;
+      const human = await this.upsertHuman(clientId, clientUserId, email, trx);
+      const { token } = await this.issueToken({ kind: "session", clientId, humanId: human.humanId, ttlMs }, trx);
+      return { human, token };
+    });
+  }
+
   /** The human for (client, client_user_id), or undefined. */
-  async findHuman(clientId: string, clientUserId: string): Promise<HumanRecord | undefined> {
-    const row = await this.db
+  async findHuman(clientId: string, clientUserId: string, db: Kysely<Database> = this.db): Promise<HumanRecord | undefined> {
+    const row = await db
       .selectFrom("humans")
       .selectAll()
       .where("client_id", "=", clientId)
@@ -542,11 +561,11 @@ export class Store {
     prefix?: string;
     /** Recorded on the token; the Connect session read reports engagement through it. */
     issuedVia?: TokenIssuedVia;
-  }): Promise<{ token: string; expiresAt: number }> {
+  }, db: Kysely<Database> = this.db): Promise<{ token: string; expiresAt: number }> {
     const token = randomToken(32, input.prefix ?? "");
     const now = this.clock.now();
     const expiresAt = now + input.ttlMs;
-    await this.db
+    await db
       .insertInto("tokens")
       .values({
         token_hash: hashToken(token),
@@ -1058,25 +1077,28 @@ export class Store {
 
   // ---- rate limits ------------------------------------------------------------------------------------
 
-  /**
-   * Counts one hit against `key` in a fixed window of `windowMs`; returns the count in the current window and
-   * when that window ends.
-   */
-  async hitRateLimit(key: string, windowMs: number): Promise<{ count: number; resetAt: number }> {
+  /** Counts one hit on each key's fixed window, all in one write; the counts come back in the keys' order. */
+  async hitRateLimits(keys: readonly string[], windowMs: number): Promise<{ count: number; resetAt: number }[]> {
     const now = this.clock.now();
     const windowStart = now - (now % windowMs);
-    const row = await this.db
-      .insertInto("rate_limits")
-      .values({ key, window_start: windowStart, count: 1 })
-      .onConflict((oc) =>
-        oc.column("key").doUpdateSet({
-          count: sql<number>`case when rate_limits.window_start = ${windowStart} then rate_limits.count + 1 else 1 end`,
-          window_start: windowStart,
-        }),
-      )
-      .returning("count")
-      .executeTakeFirstOrThrow();
-    return { count: row.count, resetAt: windowStart + windowMs };
+    return this.db.transaction().execute(async (trx) => {
+      const hits: { count: number; resetAt: number }[] = [];
+      for (const key of keys) {
+        const row = await trx
+          .insertInto("rate_limits")
+          .values({ key, window_start: windowStart, count: 1 })
+          .onConflict((oc) =>
+            oc.column("key").doUpdateSet({
+              count: sql<number>`case when rate_limits.window_start = ${windowStart} then rate_limits.count + 1 else 1 end`,
+              window_start: windowStart,
+            }),
+          )
+          .returning("count")
+          .executeTakeFirstOrThrow();
+        hits.push({ count: row.count, resetAt: windowStart + windowMs });
+      }
+      return hits;
+    });
   }
 
   /** Runs SQLite's WAL checkpoint; used before backups. */
