@@ -245,7 +245,7 @@ try {
   const totalSeconds = round((performance.now() - started) / 1000, 0);
   const notes = {
     searchDebounce: `keystroke → results includes the app's search debounce (${searchDebounceMs()} ms in src/app/models/search.ts)`,
-    openPrefetchSeen: open && `${open.prefetchSeen}/${OPEN_RUNS} preload() prefetches and ${open.floorPrefetchSeen}/${OPEN_RUNS} floor prefetches were seen finishing before the timed open; the iframe used the prefetched Connect page (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS} warm opens, the floor iframe used its prefetch in ${open.floorPrefetchUsed}/${OPEN_RUNS}`,
+    openPrefetchSeen: open && `preload() had fetched the Connect page before the timed open in ${open.prefetchSeen}/${OPEN_RUNS} warm runs, and open() adopted that preloaded app (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS}; the floor's prefetch finished in ${open.floorPrefetchSeen}/${OPEN_RUNS} and its iframe reused it in ${open.floorPrefetchUsed}/${OPEN_RUNS}`,
     searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
     floorPage: `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/ (from the run's copy of dist)`,
   };

@@ -111,7 +111,7 @@ async function waitForFetch(page, urlPart, start, timeoutMs = 5_000) {
 
 /**
  * Open to interactive: from `open()` to `onReady`, cold (new browser context per run) and warm (new context, the page
- * calls `preload()` and the prefetch completes, then `open()`), plus a reopen in that warm page. The floor, in the same
+ * calls `preload()` and the app page has been fetched, then `open()`), plus a reopen in that warm page. The floor, in the same
  * contexts and order: a bare iframe of a static page of the app's first-load size, served by the same service, to its
  * load event (cold; after the same kind of prefetch; and a second iframe in that page).
  */
@@ -138,7 +138,7 @@ export async function measureOpen({ browser, pageUrl, floorUrl, runs, nextToken,
       const token = await nextToken();
       const pageFetches = requestCount("/connect");
       t.warm.push(await evaluate(page, (tk) => window.benchOpen(tk), token));
-      // The service logs each request; no new one for /connect means the iframe used the prefetched page.
+      // The service logs each request; no new one for /connect means open() adopted the preloaded app.
       if (requestCount("/connect") === pageFetches) t.prefetchUsed++;
       await evaluate(page, () => window.benchClose());
       t.reopen.push(await evaluate(page, (tk) => window.benchOpen(tk), await nextToken()));
