@@ -1,4 +1,4 @@
-/** The Connect app: header, the current screen, Escape to close, brand colour. */
+/** The Connect app: header, the current screen, Escape to close, Tab kept inside, brand colour. */
 import { useEffect } from "preact/hooks";
 import { brandStyle } from "./brand.ts";
 import { Header } from "./components/Header.tsx";
@@ -16,6 +16,7 @@ import { MfaScreen } from "./screens/Mfa.tsx";
 import { OAuthScreen } from "./screens/OAuth.tsx";
 import { SearchScreen } from "./screens/Search.tsx";
 import { SourceDetailScreen } from "./screens/SourceDetail.tsx";
+import { wrapTab } from "./tab-wrap.ts";
 
 const SCREENS: Record<Screen, () => preact.JSX.Element> = {
   loading: LoadingScreen,
@@ -42,6 +43,7 @@ export function App({ app }: { app: AppModel }) {
         e.preventDefault();
         app.close("SUCCESS");
       }
+      wrapTab(e);
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
