@@ -2,7 +2,7 @@
  * Which network addresses a webhook may be sent to. By default only public unicast addresses: a client's endpoint
  * URL must not make the service POST to itself, its private network or a cloud metadata service (SSRF).
  */
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 
 /** Names of the address ranges a webhook is never sent to unless private addresses are allowed. */
 export type ForbiddenRange =
@@ -14,96 +14,58 @@ export type ForbiddenRange =
   | "multicast"
   | "reserved";
 
-interface Cidr {
-  bytes: number[];
-  bits: number;
-  range: ForbiddenRange;
-}
-
-function cidr4(address: string, bits: number, range: ForbiddenRange): Cidr {
-  return { bytes: address.split(".").map(Number), bits, range };
-}
-
-function cidr6(address: string, bits: number, range: ForbiddenRange): Cidr {
-  return { bytes: ipv6Bytes(address) ?? [], bits, range };
-}
-
-const IPV4_RANGES: readonly Cidr[] = [
-  cidr4("0.0.0.0", 8, "unspecified"),
-  cidr4("10.0.0.0", 8, "private"),
-  cidr4("100.64.0.0", 10, "shared (CGNAT)"),
-  cidr4("127.0.0.0", 8, "loopback"),
-  cidr4("169.254.0.0", 16, "link-local"),
-  cidr4("172.16.0.0", 12, "private"),
-  cidr4("192.168.0.0", 16, "private"),
-  cidr4("224.0.0.0", 4, "multicast"),
+const SUBNETS: readonly [ForbiddenRange, string, number, "ipv4" | "ipv6"][] = [
+  ["unspecified", "0.0.0.0", 8, "ipv4"],
+  ["private", "10.0.0.0", 8, "ipv4"],
+  ["shared (CGNAT)", "100.64.0.0", 10, "ipv4"],
+  ["loopback", "127.0.0.0", 8, "ipv4"],
+  ["link-local", "169.254.0.0", 16, "ipv4"],
+  ["private", "172.16.0.0", 12, "ipv4"],
+  ["private", "192.168.0.0", 16, "ipv4"],
+  ["multicast", "224.0.0.0", 4, "ipv4"],
   // Includes the broadcast address 255.255.255.255.
-  cidr4("240.0.0.0", 4, "reserved"),
-];
-
-const IPV6_RANGES: readonly Cidr[] = [
-  cidr6("::", 128, "unspecified"),
-  cidr6("::1", 128, "loopback"),
-  cidr6("fc00::", 7, "private"),
-  cidr6("fe80::", 10, "link-local"),
+  ["reserved", "240.0.0.0", 4, "ipv4"],
+  ["unspecified", "::", 128, "ipv6"],
+  ["loopback", "::1", 128, "ipv6"],
+  ["private", "fc00::", 7, "ipv6"],
+  ["link-local", "fe80::", 10, "ipv6"],
   // Deprecated site-local addresses are private in practice.
-  cidr6("fec0::", 10, "private"),
-  cidr6("ff00::", 8, "multicast"),
+  ["private", "fec0::", 10, "ipv6"],
+  ["multicast", "ff00::", 8, "ipv6"],
 ];
 
-function inCidr(bytes: readonly number[], c: Cidr): boolean {
-  if (bytes.length !== c.bytes.length) return false;
-  let bits = c.bits;
-  for (let i = 0; bits > 0; i++, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if (((bytes[i] ?? 0) & mask) !== ((c.bytes[i] ?? 0) & mask)) return false;
-  }
-  return true;
+// One list per range name, so a refusal can say which range it was. BlockList also judges IPv4-mapped IPv6
+// addresses (::ffff:a.b.c.d) by the IPv4 address they carry.
+const RANGES = new Map<ForbiddenRange, BlockList>();
+for (const [range, network, prefix, family] of SUBNETS) {
+  const list = RANGES.get(range) ?? new BlockList();
+  list.addSubnet(network, prefix, family);
+  RANGES.set(range, list);
 }
 
-/** The 16 bytes of an IPv6 address (zone id ignored), or null when it is not one. */
-function ipv6Bytes(input: string): number[] | null {
-  const address = input.replace(/%.*$/, "");
-  if (isIP(address) !== 6) return null;
-  let text = address;
-  let tail: number[] = [];
-  // A trailing dotted quad (::ffff:127.0.0.1) is the last 32 bits.
-  const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (dotted) {
-    tail = dotted[1]!.split(".").map(Number);
-    text = text.slice(0, -dotted[1]!.length) + "0:0";
-  }
-  const [head, rest] = text.includes("::") ? text.split("::") : [text, undefined];
-  const parse = (part: string | undefined) => (part ? part.split(":").filter((g) => g !== "").map((g) => parseInt(g, 16)) : []);
-  const front = parse(head);
-  const back = parse(rest);
-  const groups = rest === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
-  if (groups.length !== 8) return null;
-  const bytes = groups.flatMap((g) => [g >> 8, g & 0xff]);
-  if (tail.length === 4) bytes.splice(12, 4, ...tail);
-  return bytes;
+// IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses carry an IPv4 address in their last 32 bits.
+const EMBEDDING = new BlockList();
+EMBEDDING.addSubnet("::", 96, "ipv6");
+EMBEDDING.addSubnet("64:ff9b::", 96, "ipv6");
+
+/** The IPv4 address in the last 32 bits of an IPv6 address, read from its canonical form (as `URL` writes it). */
+function lastIpv4(address: string): string {
+  const groups = new URL(`http://[${address}]`).hostname.slice(1, -1).split(":");
+  const [hi, lo] = groups.slice(-2).map((g) => parseInt(g || "0", 16));
+  return [(hi ?? 0) >> 8, (hi ?? 0) & 0xff, (lo ?? 0) >> 8, (lo ?? 0) & 0xff].join(".");
 }
 
 /**
  * The forbidden range an IP address is in, or null for a public address. IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
  * (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) IPv6 addresses are judged by the IPv4 address they carry.
  */
-export function forbiddenRangeOf(address: string): ForbiddenRange | null {
-  const family = isIP(address.replace(/%.*$/, ""));
-  if (family === 4) {
-    const bytes = address.split(".").map(Number);
-    return IPV4_RANGES.find((c) => inCidr(bytes, c))?.range ?? null;
-  }
-  if (family !== 6) return "reserved";
-  const bytes = ipv6Bytes(address);
-  if (!bytes) return "reserved";
-  const direct = IPV6_RANGES.find((c) => inCidr(bytes, c))?.range;
-  if (direct) return direct;
-  const zeros = (from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
-  const mapped = zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff;
-  const compatible = zeros(0, 12);
-  const nat64 = bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12);
-  if (mapped || compatible || nat64) return forbiddenRangeOf(bytes.slice(12).join("."));
+export function forbiddenRangeOf(input: string): ForbiddenRange | null {
+  const address = input.replace(/%.*$/, "");
+  const family = isIP(address);
+  if (family === 0) return "reserved";
+  const type = family === 4 ? "ipv4" : "ipv6";
+  for (const [range, list] of RANGES) if (list.check(address, type)) return range;
+  if (type === "ipv6" && EMBEDDING.check(address, "ipv6")) return forbiddenRangeOf(lastIpv4(address));
   return null;
 }
 
