@@ -103,6 +103,8 @@ export interface E2EEnv {
   serviceUrl: string;
   pageUrl: string;
   thirdOriginUrl: string;
+  /** The customer page served from the third origin, which is not among the client's allowed origins. */
+  unlistedPageUrl: string;
   clientId: string;
   clientSecret: string;
   clock: Clock | undefined;
@@ -122,7 +124,9 @@ export async function startE2E(opts: { clock?: Clock } = {}): Promise<E2EEnv> {
   let body = "";
   const pages: Server = createServer((req, res) => {
     const host = req.headers.host ?? "";
-    const html = host.startsWith("localhost:") && req.url === "/" ? body : EVIL_PAGE;
+    // The customer page is at "/" on the allowed origin; "/unlisted" serves the same page on any origin, so a test can
+    // embed Connect from an origin the client never allowed.
+    const html = (host.startsWith("localhost:") && req.url === "/") || req.url === "/unlisted" ? body : EVIL_PAGE;
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
     res.end(html);
   });
@@ -139,6 +143,7 @@ export async function startE2E(opts: { clock?: Clock } = {}): Promise<E2EEnv> {
     serviceUrl,
     pageUrl,
     thirdOriginUrl,
+    unlistedPageUrl: `http://127.0.0.1:${port}/unlisted`,
     clientId: client.client_id,
     clientSecret: client.client_secret,
     clock: opts.clock,

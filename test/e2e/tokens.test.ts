@@ -31,6 +31,20 @@ describeE2E("tokens and sessions", () => {
     await page.context().close();
   });
 
+  test("a page on an origin the client did not allow closes with ORIGIN_NOT_ALLOWED and learns nothing", async () => {
+    const page = await env.newPage();
+    await page.goto(env.unlistedPageUrl);
+    // Without clientId the service cannot send frame-ancestors, so the app loads: the session check must refuse it.
+    await page.evaluate(
+      (t) => (window as unknown as { openConnect(t: string, e: object): boolean }).openConnect(t, { clientId: undefined }),
+      await env.sessionToken(),
+    );
+    expect(await waitForCall(page, "onClose")).toStrictEqual({ status: "ORIGIN_NOT_ALLOWED", sessionResults: empty, currentConnections: [] });
+    expect((await mainCalls(page)).map((c) => c[0])).toStrictEqual(["onClose"]);
+    expect(await page.locator("dialog, iframe").count()).toBe(0);
+    await page.context().close();
+  });
+
   test("an unknown token closes with SESSION_TOKEN_INVALID", async () => {
     const page = await env.newPage();
     await openRaw(page, "not-a-real-token-" + randomUUID());
