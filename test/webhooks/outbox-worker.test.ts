@@ -7,7 +7,8 @@ import { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } fro
 import { MAX_DELIVERY_ATTEMPTS, RETRY_DELAYS_MS } from "../../src/server/webhooks/schedule.ts";
 import { generateWebhookSecret, verifyWebhook } from "../../src/server/webhooks/signature.ts";
 import { startReceiver, type ReceivedRequest, type TestReceiver } from "./receiver.ts";
-import { SqliteOutboxStore, TestClock } from "./sqlite-outbox-store.ts";
+import { ManualClock } from "../../src/server/clock.ts";
+import { SqliteOutboxStore } from "./sqlite-outbox-store.ts";
 
 const START = Date.UTC(2025, 0, 15, 12, 0, 0);
 const TIMEOUT_MS = 250;
@@ -15,7 +16,7 @@ const TIMEOUT_MS = 250;
 let dir: string;
 let dbFile: string;
 let store: SqliteOutboxStore;
-let clock: TestClock;
+let clock: ManualClock;
 let receiver: TestReceiver;
 const workers: WebhookWorker[] = [];
 
@@ -23,7 +24,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "hc-outbox-"));
   dbFile = join(dir, "outbox.sqlite");
   store = new SqliteOutboxStore(dbFile);
-  clock = new TestClock(START);
+  clock = new ManualClock(START);
   receiver = await startReceiver();
 });
 

@@ -1,6 +1,7 @@
 /**
- * A small SQLite implementation of WebhookOutboxStore, for the worker's tests: a real file, so that a test can
- * close it, reopen it and see that nothing was lost. The service's own store implements the same interface.
+ * A small SQLite implementation of WebhookOutboxStore, for the worker's own tests (leases, concurrency, stop): a real
+ * file, so that a test can close it, reopen it and see that nothing was lost, without clients, tokens or encryption.
+ * The service's store implements the same interface and is tested end to end in service-webhooks.test.ts.
  */
 import Database from "better-sqlite3";
 import type { AttemptInfo, OutboxRow, WebhookOutboxStore } from "../../src/server/webhooks/outbox-worker.ts";
@@ -144,16 +145,5 @@ export class SqliteOutboxStore implements WebhookOutboxStore {
 
   async disableEndpoint(endpointId: string, reason: string): Promise<void> {
     this.db.prepare("UPDATE webhook_endpoints SET disabled_reason = ? WHERE id = ?").run(reason, endpointId);
-  }
-}
-
-/** A clock the test moves by hand. */
-export class TestClock {
-  constructor(private current: number) {}
-  now(): number {
-    return this.current;
-  }
-  advance(ms: number): void {
-    this.current += ms;
   }
 }
