@@ -4,11 +4,11 @@ import {
   DEFAULT_TEMPLATE_ALIAS,
   MAX_HTML_LENGTH,
   collectTemplateData,
-  escapeHtml,
   isValidTemplateAlias,
   renderTemplate,
   validateTemplate,
 } from "../../src/server/mail/templates.ts";
+import { escapeHtml } from "../../src/server/html.ts";
 
 const LINK = "https://connect.example.com/invite?token=aaa.bbb.ccc&lang=en";
 

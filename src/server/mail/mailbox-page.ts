@@ -1,6 +1,6 @@
 // A read-only mailbox over the mail outbox folder, for local development: the demo site shows it so that invitation
 // emails can be read without a mail server. Message bodies render in a sandboxed iframe (srcdoc) with no scripts.
-import { escapeHtml } from "./templates.ts";
+import { escapeHtml } from "../html.ts";
 import { listOutbox, readOutboxMessage } from "./mailer.ts";
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1d21}

@@ -6,6 +6,7 @@
  * empty. Placeholder names are lowercase letters, digits and underscores.
  */
 import * as v from "valibot";
+import { escapeHtml } from "../html.ts";
 
 /** A client's email template as stored and edited. `text` is optional; without it the mail is HTML only. */
 export interface EmailTemplate {
@@ -75,16 +76,6 @@ Open this link to choose your providers and share your health records securely:
 If you did not expect this invitation, you can ignore this email.
 `,
 };
-
-/** Escapes a value for HTML text and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
 
 /** Fills a template. HTML values are escaped; the subject is kept on one line. */
 export function renderTemplate(template: EmailTemplate, context: TemplateContext): RenderedEmail {
