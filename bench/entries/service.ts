@@ -12,7 +12,7 @@ const server = await startServer({
   dataDir,
   rateLimits: { ...DEFAULT_RATE_LIMITS, tokenPerIp: 1e9, tokenPerClient: 1e9 },
 });
-const client = await server.store.createClient({
+const client = await server.services.clients.create({
   name: "Bench",
   allowedOrigins: [origin],
   primaryColor: null,

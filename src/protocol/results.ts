@@ -79,3 +79,28 @@ export interface ConnectEvent {
 export function emptySessionResults(): SessionResults {
   return { connectedSources: [], disconnectedSources: [] };
 }
+
+/** One change a session made to the user's connections. */
+export interface SessionChange {
+  action: "connected" | "disconnected";
+  source: ConnectSource;
+}
+
+function addOnce(list: readonly ConnectSource[], source: ConnectSource): ConnectSource[] {
+  return list.some((s) => s.id === source.id) ? [...list] : [...list, { name: source.name, id: source.id }];
+}
+
+/**
+ * The one definition of a session's results, used by the app for its callbacks and by the service for the
+ * `connect.session_closed` webhook: each source is listed once per side, in the order it first changed there.
+ */
+export function addSessionChange(results: SessionResults, change: SessionChange): SessionResults {
+  return change.action === "connected"
+    ? { connectedSources: addOnce(results.connectedSources, change.source), disconnectedSources: [...results.disconnectedSources] }
+    : { connectedSources: [...results.connectedSources], disconnectedSources: addOnce(results.disconnectedSources, change.source) };
+}
+
+/** The results of a whole session from its changes, oldest first. */
+export function sessionResultsOf(changes: readonly SessionChange[]): SessionResults {
+  return changes.reduce(addSessionChange, emptySessionResults());
+}

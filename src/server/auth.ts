@@ -39,7 +39,7 @@ export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (!match || !TOKEN_SHAPE.test(token)) {
       throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is malformed.");
     }
-    const record = await deps.store.findToken(token);
+    const record = await deps.services.tokens.find(token);
     if (!record || (record.kind !== "session" && record.kind !== "id") || record.humanId === null) {
       throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is not valid.");
     }
@@ -47,8 +47,8 @@ export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
       throw tokenFailure("SESSION_TOKEN_EXPIRED", "The session token has expired; ask your server for a new one.");
     }
     const [human, client] = await Promise.all([
-      deps.store.getHuman(record.humanId),
-      deps.store.getClient(record.clientId),
+      deps.store.humans.get(record.humanId),
+      deps.store.clients.get(record.clientId),
     ]);
     if (!human || !client) throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is not valid.");
     if (client.disabled) throw new ApiFailure(403, "NOT_AUTHORIZED", "Not authorized to perform this action.");

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { ApiFailure } from "./errors.ts";
 import { clientIp, enforceRateLimit } from "./rate-limit.ts";
-import type { ClientRecord } from "./store/store.ts";
+import type { ClientRecord } from "./store/types.ts";
 
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,200}$/;
 
@@ -30,19 +30,19 @@ export function requireClientAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const basic = /^Basic\s+(\S+)$/i.exec(header);
     if (bearer) {
       const token = bearer[1]!;
-      const record = TOKEN_SHAPE.test(token) ? await deps.store.findToken(token) : undefined;
+      const record = TOKEN_SHAPE.test(token) ? await deps.services.tokens.find(token) : undefined;
       if (!record || record.kind !== "client" || record.expiresAt <= deps.clock.now()) {
         throw unauthorized("CLIENT_TOKEN_INVALID", "The client token is unknown or expired; request a new one with type \"client\".");
       }
-      client = await deps.store.getClient(record.clientId);
+      client = await deps.store.clients.get(record.clientId);
     } else if (basic) {
       if (deps.rateLimits) {
         const ip = clientIp(c, deps.trustProxy ?? false);
         await enforceRateLimit(deps.store, deps.clock.now(), `token:ip:${ip}`, deps.rateLimits.tokenPerIp, deps.rateLimits.windowMs);
       }
       const creds = decodeBasic(basic[1]!);
-      const found = creds && creds.id.length <= 128 ? await deps.store.getClient(creds.id) : undefined;
-      if (!creds || !found || !(await deps.store.verifyClientSecret(found.clientId, creds.secret))) {
+      const found = creds && creds.id.length <= 128 ? await deps.store.clients.get(creds.id) : undefined;
+      if (!creds || !found || !(await deps.services.clients.verifySecret(found.clientId, creds.secret))) {
         throw unauthorized("INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
       }
       client = found;

@@ -1,16 +1,19 @@
 import type { Logger } from "pino";
-import type { SourceSearchIndex } from "./catalog/search-index.ts";
+import type { LiveCatalog } from "./catalog/live-catalog.ts";
 import type { Clock } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
-import type { ClientRecord, HumanRecord, Store, TokenIssuedVia } from "./store/store.ts";
+import type { Services } from "./services.ts";
+import type { ClientRecord, HumanRecord, Store, TokenIssuedVia } from "./store/types.ts";
 
 /** Everything the HTTP app needs; built by `startServer` or by a test. */
 export interface AppDeps {
+  /** Reads of stored records; every change with a rule behind it goes through `services`. */
   store: Store;
+  services: Services;
   clock: Clock;
-  /** Search index over the catalog, derived from the sources table at startup. */
-  index: SourceSearchIndex;
+  /** Search index over the catalog, rebuilt when the catalog changes. */
+  catalog: Pick<LiveCatalog, "index">;
   /** Directory with the built Connect app (`app/`) and loader (`connect.js`). */
   distDir: string;
   logger?: Logger | undefined;

@@ -3,13 +3,16 @@ export { startServer } from "./main.ts";
 export type { RunningServer, StartServerOptions } from "./main.ts";
 export { createApp } from "./app.ts";
 export type { AppDeps } from "./app.ts";
-export { Store } from "./store/store.ts";
-export type { ClientCredentials, ClientPermissions, ClientRecord, HumanRecord, NewClient } from "./store/store.ts";
+export { openServices, MissingMasterKeyError } from "./open-services.ts";
+export type { OpenServicesOptions, OpenedServices } from "./open-services.ts";
+export type { Services } from "./services.ts";
+export type { ClientCredentials } from "./clients/service.ts";
+export type { Store, ClientPermissions, ClientRecord, HumanRecord, NewClient } from "./store/types.ts";
 export { ManualClock, systemClock } from "./clock.ts";
 export type { Clock } from "./clock.ts";
 export { DEFAULT_RATE_LIMITS } from "./rate-limit.ts";
 export type { RateLimitConfig } from "./rate-limit.ts";
-export type { HumanRecord as UserRecord, HumanStatus, HumanSummary } from "./store/store.ts";
+export type { HumanRecord as UserRecord, HumanStatus, HumanSummary } from "./store/types.ts";
 
 // Invite links (seed 000): sign links on your own backend.
 export {

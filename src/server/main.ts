@@ -4,13 +4,16 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { generateSandboxCatalog } from "./catalog/sandbox-catalog.ts";
-import { SourceSearchIndex } from "./catalog/search-index.ts";
+import { CATALOG_POLL_MS, LiveCatalog } from "./catalog/live-catalog.ts";
 import type { SourceRecord } from "./catalog/types.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { createLogger } from "./logger.ts";
 import { defaultDistDir } from "./paths.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from "./rate-limit.ts";
-import { Store } from "./store/store.ts";
+import { openServices } from "./open-services.ts";
+import type { Services } from "./services.ts";
+import type { Store } from "./store/types.ts";
+import { workerOutbox } from "./webhooks/endpoints.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { ResolveHost } from "./webhooks/delivery.ts";
 import { startWebhookWorker, type WebhookWorker } from "./webhooks/outbox-worker.ts";
@@ -25,8 +28,12 @@ export interface StartServerOptions {
   port?: number;
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
-  /** Directory of `connect.sqlite` and the master key file. */
+  /** Directory of `connect.sqlite`, the master key file and the mail outbox. */
   dataDir: string;
+  /** postgres:// URL of a database shared by every instance; default: SQLite in the data dir. */
+  databaseUrl?: string | undefined;
+  /** Pause between checks for a catalog imported elsewhere. Default 2 s. */
+  catalogPollMs?: number;
   clock?: Clock;
   /** A pino logger, or false for none. Default: JSON logs on stdout. */
   logger?: Logger | false;
@@ -41,7 +48,7 @@ export interface StartServerOptions {
   slowSourceDelayMs?: number;
   /** Number of sources to seed an empty catalog with. Default 50,000. */
   catalogSize?: number;
-  /** 32-byte key for client secrets; default HC_MASTER_KEY or the data dir's key file. */
+  /** 32-byte key for client secrets; default HC_MASTER_KEY, else (SQLite only) the data dir's key file. */
   masterKey?: Buffer;
   /** smtp:// or smtps:// URL for invitation emails; default SMTP_URL, else mail goes to `<dataDir>/mail-outbox`. */
   smtpUrl?: string | null;
@@ -71,6 +78,9 @@ export interface RunningServer {
   /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
   store: Store;
+  services: Services;
+  /** The search index, following catalog imports. */
+  catalog: LiveCatalog;
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -86,14 +96,22 @@ function sandboxCatalog(size: number): SourceRecord[] {
   return catalog;
 }
 const PURGE_INTERVAL_MS = 3600_000;
+/** Expired tokens, challenges and sessions are kept this long, then purged. */
+const PURGE_GRACE_MS = 7 * 24 * 3600_000;
 
 /** Opens the store (seeding the sandbox catalog on first start), builds the search index and listens. */
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? allowPrivateWebhooksFromEnv();
   const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger());
-  const store = await Store.open(opts.dataDir, { clock, ...(opts.masterKey ? { masterKey: opts.masterKey } : {}) });
+  const { store, services, exclusive } = await openServices({
+    dataDir: opts.dataDir,
+    databaseUrl: opts.databaseUrl,
+    clock,
+    masterKey: opts.masterKey,
+  });
   let server: Server;
+  let catalog: LiveCatalog | undefined;
   let mailer: Mailer | undefined;
   let worker: WebhookWorker | undefined;
   try {
@@ -104,15 +122,27 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       from: opts.mailFrom ?? process.env.MAIL_FROM ?? "Human Connect <no-reply@localhost>",
       now: () => clock.now(),
     });
-    let sources: readonly SourceRecord[] | undefined;
-    const seeded = await store.seedSourcesIfEmpty(() => (sources = sandboxCatalog(opts.catalogSize ?? 50_000)));
-    if (seeded) logger?.info({ count: sources?.length }, "seeded the sandbox catalog");
+    // Under the setup lock, so that instances starting together on an empty database seed it once.
+    const seeded = await exclusive(async () => {
+      if ((await store.sources.count()) > 0) return undefined;
+      const sources = sandboxCatalog(opts.catalogSize ?? 50_000);
+      await store.sources.upsert(sources, clock.now());
+      return sources;
+    });
+    if (seeded) logger?.info({ count: seeded.length }, "seeded the sandbox catalog");
     // Right after seeding the table holds exactly the generated rows, so the index can skip reading them back.
-    const index = new SourceSearchIndex(seeded && sources ? sources : await store.listSources());
+    const liveCatalog = await LiveCatalog.load(store, seeded);
+    catalog = liveCatalog;
+    liveCatalog.watch(
+      opts.catalogPollMs ?? CATALOG_POLL_MS,
+      (err) => logger?.warn({ err }, "checking the catalog version failed"),
+      () => logger?.info("catalog changed: search index rebuilt"),
+    );
     const app = createApp({
       store,
+      services,
       clock,
-      index,
+      catalog: liveCatalog,
       distDir: opts.distDir ?? defaultDistDir(),
       logger,
       publicUrl: opts.publicUrl,
@@ -133,17 +163,17 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     const port = (server.address() as AddressInfo).port;
     const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     const url = `http://${urlHost}:${port}`;
-    logger?.info({ url, dataDir: opts.dataDir }, "Connect service listening");
+    logger?.info({ url, database: store.dialect === "postgres" ? "postgres" : opts.dataDir }, "Connect service listening");
 
     const purge = setInterval(() => {
-      store.purgeExpired().catch((err: unknown) => logger?.warn({ err }, "purging expired rows failed"));
+      store.purgeExpired(clock.now() - PURGE_GRACE_MS).catch((err: unknown) => logger?.warn({ err }, "purging expired rows failed"));
     }, PURGE_INTERVAL_MS);
     purge.unref();
 
     if (opts.webhooks !== false) {
       const tuning = opts.webhooks ?? {};
       const activeWorker = startWebhookWorker({
-        store: store.webhooks,
+        store: workerOutbox(store, services.secrets),
         clock,
         logger: logger ?? false,
         ...(tuning.intervalMs !== undefined ? { intervalMs: tuning.intervalMs } : {}),
@@ -154,14 +184,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
       worker = activeWorker;
       // Requests only insert outbox rows; the worker is told right after they commit, and never awaited.
-      store.onEventQueued = () => activeWorker.poke();
+      services.events.onQueued = () => activeWorker.poke();
     }
 
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
         clearInterval(purge);
-        store.onEventQueued = undefined;
+        liveCatalog.stop();
+        services.events.onQueued = undefined;
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
           force.unref();
@@ -179,8 +210,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       })();
       return closing;
     };
-    return { url, port, close, store };
+    return { url, port, close, store, services, catalog: liveCatalog };
   } catch (err) {
+    catalog?.stop();
     await worker?.stop();
     mailer?.close();
     await store.close();

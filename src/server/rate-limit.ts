@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { ApiFailure } from "./errors.ts";
-import type { Store } from "./store/store.ts";
+import type { Store } from "./store/types.ts";
 
 /** Request budgets per fixed window; counters live in the database so that a restart does not reset them. */
 export interface RateLimitConfig {
@@ -33,8 +33,10 @@ export interface RateBudget {
 
 /** Counts a hit on every budget (in one write) and throws 429 RATE_LIMITED with Retry-After when any is over. */
 export async function enforceRateLimits(store: Store, now: number, budgets: readonly RateBudget[], windowMs: number): Promise<void> {
-  const hits = await store.hitRateLimits(
+  const windowStart = now - (now % windowMs);
+  const hits = await store.rateLimits.hit(
     budgets.map((b) => b.key),
+    windowStart,
     windowMs,
   );
   budgets.forEach((budget, i) => {

@@ -96,7 +96,7 @@ describeE2E("invite link -> hosted Connect -> Connected + signed webhook", () =>
     await portal.getByLabel("Subject").fill("{{client_name}} asks you to connect");
     await portal.getByRole("button", { name: "Save template" }).click();
     await portal.getByText('Template "default" saved.').waitFor();
-    expect((await svc.store.getEmailTemplate(client.client_id, "default"))?.subject).toBe("{{client_name}} asks you to connect");
+    expect((await svc.store.templates.get(client.client_id, "default"))?.subject).toBe("{{client_name}} asks you to connect");
     expect(await axeViolations(portal.mainFrame())).toStrictEqual([]);
 
     // The signed webhooks arrived: source connected, then the session closed from the hosted page.

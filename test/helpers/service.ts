@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "../../src/server/clock.ts";
 import { startServer, type StartServerOptions } from "../../src/server/main.ts";
-import type { Store } from "../../src/server/store/store.ts";
+import type { Services } from "../../src/server/services.ts";
+import type { Store } from "../../src/server/store/types.ts";
 
 /** Credentials of a client created for a test. */
 export interface TestClientCredentials {
@@ -16,6 +17,7 @@ export interface TestService {
   url: string;
   port: number;
   store: Store;
+  services: Services;
   dataDir: string;
   /** Stops the service (the data dir is kept when it was given, removed when it was made here). */
   close(): Promise<void>;
@@ -50,13 +52,14 @@ export async function startTestService(
     url: server.url,
     port: server.port,
     store: server.store,
+    services: server.services,
     dataDir,
     async close() {
       await server.close();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
     createClient(c) {
-      return server.store.createClient({
+      return server.services.clients.create({
         name: c.name ?? "Test Client",
         allowedOrigins: c.origins,
         permissions: c.permissions ?? {},

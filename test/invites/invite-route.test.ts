@@ -38,9 +38,9 @@ async function openInvite(token: string) {
 
 /** Everything a refused link could have changed. */
 async function snapshot() {
-  const db = svc.store.db;
-  const humans = await db.selectFrom("humans").selectAll().orderBy("human_id").execute();
-  return { humans, tokens: await svc.store.countTokens(), outbox: (await db.selectFrom("webhook_outbox").selectAll().execute()).length };
+  const humans = await Promise.all([a, b].map((c) => svc.services.users.list(c.client_id, { limit: 1000, offset: 0 })));
+  const outbox = await Promise.all([a, b].map((c) => svc.store.webhooks.listDeliveries(c.client_id, 1, 0)));
+  return { humans, tokens: await svc.store.tokens.count(), outbox: outbox.map((o) => o.total) };
 }
 
 function tokenOfPage(text: string): string {
@@ -120,7 +120,7 @@ describe("a good link", () => {
     // The token is in no URL of the page.
     expect(page.text.match(/(src|href)="[^"]*"/g)?.join(" ") ?? "").not.toContain(token);
 
-    const human = await svc.store.findHuman(a.client_id, "hosted-1");
+    const human = await svc.store.humans.find(a.client_id, "hosted-1");
     expect(human?.email).toBe("grace@example.com");
     // Fetching the page is not launching Connect.
     expect(human?.engagedAt).toBeNull();
@@ -135,17 +135,17 @@ describe("a good link", () => {
 
   test("fetching the link alone (a mail scanner, a link preview) leaves the user invited; launching Connect engages", async () => {
     const c = await svc.createClient({ name: "Scanned Co", origins: ["http://localhost:5000"] });
-    await svc.store.webhooks.setEndpoint(c.client_id, "https://hooks.example/in", clock.now(), false);
+    await svc.services.webhookEndpoints.set(c.client_id, "https://hooks.example/in");
     const link = await api<{ url: string }>(svc.url, "POST", "/v1/connect/invite-links", null, { client_user_id: "scanned", email: "scan@example.com", expires_in: "2d" }, {
       Authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString("base64")}`,
     });
     expect(link.status).toBe(201);
     const engagedEvents = async () =>
-      (await svc.store.db.selectFrom("webhook_outbox").select("body").where("client_id", "=", c.client_id).where("event_type", "=", "user.engaged").execute()).map(
-        (row) => JSON.parse(row.body) as { data: { client_user_id: string; via: string } },
-      );
+      (await svc.store.webhooks.listDeliveries(c.client_id, 100, 0)).deliveries
+        .filter((d) => d.eventType === "user.engaged")
+        .map((d) => JSON.parse(d.body) as { data: { client_user_id: string; via: string } });
     const status = async () => {
-      const { users } = await svc.store.listHumans(c.client_id, { limit: 10, offset: 0 });
+      const { users } = await svc.services.users.list(c.client_id, { limit: 10, offset: 0 });
       return users.find((u) => u.clientUserId === "scanned");
     };
 
@@ -175,12 +175,12 @@ describe("a good link", () => {
 
   test("embedded Connect engages the user via connect", async () => {
     const c = await svc.createClient({ name: "Embedded Co", origins: ["http://localhost:5001"] });
-    await svc.store.webhooks.setEndpoint(c.client_id, "https://hooks.example/in", clock.now(), false);
+    await svc.services.webhookEndpoints.set(c.client_id, "https://hooks.example/in");
     const token = await svc.sessionToken(c.client_id, c.client_secret, "embedded-1");
-    expect((await svc.store.findHuman(c.client_id, "embedded-1"))?.engagedAt).toBeNull();
+    expect((await svc.store.humans.find(c.client_id, "embedded-1"))?.engagedAt).toBeNull();
     expect((await api(svc.url, "GET", "/v1/connect/session", token)).status).toBe(200);
-    expect((await svc.store.findHuman(c.client_id, "embedded-1"))?.engagedAt).toBe(clock.now());
-    const rows = await svc.store.db.selectFrom("webhook_outbox").select("body").where("client_id", "=", c.client_id).where("event_type", "=", "user.engaged").execute();
+    expect((await svc.store.humans.find(c.client_id, "embedded-1"))?.engagedAt).toBe(clock.now());
+    const rows = (await svc.store.webhooks.listDeliveries(c.client_id, 100, 0)).deliveries.filter((d) => d.eventType === "user.engaged");
     expect(rows.map((r) => (JSON.parse(r.body) as { data: unknown }).data)).toMatchObject([{ client_user_id: "embedded-1", via: "connect" }]);
   });
 
@@ -210,7 +210,7 @@ describe("a good link", () => {
     const view = await api(svc.url, "GET", "/v1/connect/session", tokenOfPage(again.text));
     expect(view.body).toMatchObject({ token_kind: "id", connections: [{ name: "Starfleet Pharmacy", id: STARFLEET }] });
 
-    await svc.store.rotateClientSecret(a.client_id);
+    await svc.services.clients.rotateSecret(a.client_id);
     const before = await snapshot();
     for (const link of [first, second]) {
       const refused = await openInvite(link);

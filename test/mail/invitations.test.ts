@@ -56,16 +56,16 @@ describe("over SMTP", () => {
     expect(href).toBe(res.body.invite_url);
     expect(parsed.parts.get("text/plain")).toContain(res.body.invite_url);
 
-    const human = await svc.store.findHuman(client.client_id, "mail-user-1");
+    const human = await svc.store.humans.find(client.client_id, "mail-user-1");
     expect(human?.invitedAt).not.toBeNull();
     expect(human?.engagedAt).toBeNull();
     const page = await fetch(href);
     expect(page.status).toBe(200);
-    expect((await svc.store.findHuman(client.client_id, "mail-user-1"))?.engagedAt).toBeNull();
+    expect((await svc.store.humans.find(client.client_id, "mail-user-1"))?.engagedAt).toBeNull();
     // Engaged once Connect loads its session with the page's token.
     const token = /"token":"([^"]+)"/.exec(await page.text())![1]!;
     expect((await fetch(`${svc.url}/v1/connect/session`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
-    expect((await svc.store.findHuman(client.client_id, "mail-user-1"))?.engagedAt).not.toBeNull();
+    expect((await svc.store.humans.find(client.client_id, "mail-user-1"))?.engagedAt).not.toBeNull();
   });
 
   test("the default template, and a second invitation to the same address is fine", async () => {
@@ -83,7 +83,7 @@ describe("over SMTP", () => {
 
   test("bad input and unknown templates change nothing and send nothing", async () => {
     const sent = sink.messages.length;
-    const humans = await svc.store.countHumans();
+    const humans = await svc.store.humans.count();
     const cases: [Record<string, unknown>, string][] = [
       [{ client_user_id: "bad-1", email: "nope" }, "INVALID_REQUEST"],
       [{ client_user_id: "bad-1", email: "a@example.test", template_alias: "missing" }, "TEMPLATE_NOT_FOUND"],
@@ -96,7 +96,7 @@ describe("over SMTP", () => {
       expect(errorCodeOf(res), JSON.stringify(body)).toBe(code);
     }
     expect(sink.messages.length).toBe(sent);
-    expect(await svc.store.countHumans()).toBe(humans);
+    expect(await svc.store.humans.count()).toBe(humans);
   });
 });
 
@@ -110,7 +110,7 @@ test("an SMTP server that is down -> 502 MAIL_SEND_FAILED, and the user is not m
     const res = await api(svc.url, "POST", "/v1/connect/invitations", null, { client_user_id: "u", email: "u@example.test" }, basicOf(client));
     expect(res.status).toBe(502);
     expect(errorCodeOf(res)).toBe("MAIL_SEND_FAILED");
-    expect(await svc.store.findHuman(client.client_id, "u")).toBeUndefined();
+    expect(await svc.store.humans.find(client.client_id, "u")).toBeUndefined();
   } finally {
     await svc.close();
   }

@@ -46,8 +46,8 @@ describe("the token endpoint refuses bad input with a clear 4xx and stores nothi
   let humansBefore: number;
   let tokensBefore: number;
   beforeAll(async () => {
-    humansBefore = await svc.store.countHumans();
-    tokensBefore = await svc.store.countTokens();
+    humansBefore = await svc.store.humans.count();
+    tokensBefore = await svc.store.tokens.count();
   });
 
   test("broken JSON -> 400 INVALID_JSON", async () => {
@@ -140,8 +140,8 @@ describe("the token endpoint refuses bad input with a clear 4xx and stores nothi
   });
 
   test("nothing of the above was stored", async () => {
-    expect(await svc.store.countHumans()).toBe(humansBefore);
-    expect(await svc.store.countTokens()).toBe(tokensBefore);
+    expect(await svc.store.humans.count()).toBe(humansBefore);
+    expect(await svc.store.tokens.count()).toBe(tokensBefore);
   });
 });
 
@@ -152,7 +152,7 @@ describe("odd but valid identifiers are data, not code", () => {
     const b = await postJson(tokenUrl, { ...good(), client_user_id: emoji });
     expect(a.status).toBe(200);
     expect(a.body.human_id).toBe(b.body.human_id);
-    expect((await svc.store.findHuman(client.client_id, emoji))?.humanId).toBe(a.body.human_id);
+    expect((await svc.store.humans.find(client.client_id, emoji))?.humanId).toBe(a.body.human_id);
     const longest = "😀".repeat(255); // 255 characters, 510 UTF-16 units
     expect((await postJson(tokenUrl, { ...good(), client_user_id: longest })).status).toBe(200);
     expect((await postJson(tokenUrl, { ...good(), client_user_id: longest + "😀" })).status).toBe(400);
@@ -160,20 +160,20 @@ describe("odd but valid identifiers are data, not code", () => {
 
   test("SQL metacharacters in client_user_id are stored verbatim and change nothing else", async () => {
     const nasty = `x'); DROP TABLE humans; -- " OR 1=1 /* %_\\`;
-    const humansBefore = await svc.store.countHumans();
+    const humansBefore = await svc.store.humans.count();
     const wrongSecret = await postJson(tokenUrl, { ...good(), client_user_id: nasty, client_secret: "nope" });
     expect(wrongSecret.status).toBe(401);
-    expect(await svc.store.countHumans()).toBe(humansBefore);
+    expect(await svc.store.humans.count()).toBe(humansBefore);
 
     const a = await postJson(tokenUrl, { ...good(), client_user_id: nasty });
     expect(a.status).toBe(200);
-    expect(await svc.store.countHumans()).toBe(humansBefore + 1);
-    const stored = await svc.store.findHuman(client.client_id, nasty);
+    expect(await svc.store.humans.count()).toBe(humansBefore + 1);
+    const stored = await svc.store.humans.find(client.client_id, nasty);
     expect(stored?.clientUserId).toBe(nasty);
     const b = await postJson(tokenUrl, { ...good(), client_user_id: nasty });
     expect(b.body.human_id).toBe(a.body.human_id);
     // the wildcard characters did not match anyone else
-    expect(await svc.store.findHuman(client.client_id, "x'); DROP TABLE humans; -- \" OR 1=1 /* ab\\")).toBeUndefined();
+    expect(await svc.store.humans.find(client.client_id, "x'); DROP TABLE humans; -- \" OR 1=1 /* ab\\")).toBeUndefined();
   });
 });
 

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { decodeJwt } from "jose";
 import { afterAll, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
-import { Store } from "../../src/server/store/store.ts";
+import { systemClock } from "../../src/server/clock.ts";
+import { openServices } from "../../src/server/open-services.ts";
 import { startTestService } from "../helpers/service.ts";
 
 const dirs: string[] = [];
@@ -22,9 +23,9 @@ async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
 }
 
 async function clientIn(dataDir: string) {
-  const store = await Store.open(dataDir);
+  const { store, services } = await openServices({ dataDir, clock: systemClock });
   try {
-    return await store.createClient({ name: "CLI Health", allowedOrigins: ["http://localhost:3000"] });
+    return await services.clients.create({ name: "CLI Health", allowedOrigins: ["http://localhost:3000"] });
   } finally {
     await store.close();
   }
@@ -45,16 +46,16 @@ test("with the secret from the data dir: prints the link, marks the user Invited
     expect(Object.keys(claims).sort()).toStrictEqual(["cid", "cuid", "email", "exp", "mtd"]);
     expect(claims).toMatchObject({ mtd: "connect", cid: creds.client_id, cuid: "cli-u1", email: "c1@example.com" });
 
-    const human = await svc.store.findHuman(creds.client_id, "cli-u1");
+    const human = await svc.store.humans.find(creds.client_id, "cli-u1");
     expect(human?.invitedAt).not.toBeNull();
     expect(human?.engagedAt).toBeNull();
     const page = await fetch(url);
     expect(page.status).toBe(200);
-    expect((await svc.store.findHuman(creds.client_id, "cli-u1"))?.engagedAt).toBeNull();
+    expect((await svc.store.humans.find(creds.client_id, "cli-u1"))?.engagedAt).toBeNull();
     // Engaged once Connect loads its session with the page's token.
     const token = /"token":"([^"]+)"/.exec(await page.text())![1]!;
     expect((await fetch(`${svc.url}/v1/connect/session`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
-    expect((await svc.store.findHuman(creds.client_id, "cli-u1"))?.engagedAt).not.toBeNull();
+    expect((await svc.store.humans.find(creds.client_id, "cli-u1"))?.engagedAt).not.toBeNull();
   } finally {
     await svc.close();
   }

@@ -148,7 +148,7 @@ describe("sources import", () => {
       expect((found.body.results as { id: string }[]).map((r) => r.id)).toEqual(["aaaaaaaaaaaaaaaaaaaaaaa1"]);
       const lab = await api(svc.url, "GET", "/v1/connect/sources/aaaaaaaaaaaaaaaaaaaaaaa2", token);
       expect(lab.body).toMatchObject({ name: "Quixotic Imported Lab", auth: "credentials_mfa" });
-      expect(await svc.store.countSources()).toBe(2);
+      expect(await svc.store.sources.count()).toBe(2);
     } finally {
       await svc.close();
     }
@@ -206,8 +206,8 @@ describe("serve", () => {
     // what was acknowledged before the stop is there after it
     const svc = await startTestService({ dataDir, catalogSize: 2000 });
     try {
-      const human = await svc.store.findHuman(creds.client_id, "cli-user");
-      expect(await svc.store.listConnections(human!.humanId)).toEqual([{ name: "Vulcan Slow Clinic", id: VULCAN_SLOW }]);
+      const human = await svc.store.humans.find(creds.client_id, "cli-user");
+      expect(await svc.store.connections.list(human!.humanId)).toEqual([{ name: "Vulcan Slow Clinic", id: VULCAN_SLOW }]);
     } finally {
       await svc.close();
     }

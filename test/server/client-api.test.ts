@@ -108,12 +108,12 @@ describe("users and their status", () => {
   });
 
   test("a bad invite link request changes nothing", async () => {
-    const before = await svc.store.countHumans();
+    const before = await svc.store.humans.count();
     for (const body of [{ client_user_id: "x" }, { client_user_id: "x", email: "not-an-email" }, { client_user_id: "x", email: "x@example.com", expires_in: "45d" }]) {
       const res = await api(svc.url, "POST", "/v1/connect/invite-links", null, body, basic);
       expect(res.status).toBe(400);
     }
-    expect(await svc.store.countHumans()).toBe(before);
+    expect(await svc.store.humans.count()).toBe(before);
   });
 });
 
@@ -153,8 +153,8 @@ describe("templates, webhook endpoint, settings", () => {
   test("redirect URL setting", async () => {
     const res = await api(svc.url, "PUT", "/v1/client-settings", null, { redirect_url: "https://app.example/done" }, basic);
     expect(res.body).toMatchObject({ redirect_url: "https://app.example/done" });
-    expect((await svc.store.getClient(client.client_id))?.redirectUrl).toBe("https://app.example/done");
+    expect((await svc.store.clients.get(client.client_id))?.redirectUrl).toBe("https://app.example/done");
     expect((await api(svc.url, "PUT", "/v1/client-settings", null, { redirect_url: "javascript:alert(1)" }, basic)).status).toBe(400);
-    expect((await svc.store.getClient(client.client_id))?.redirectUrl).toBe("https://app.example/done");
+    expect((await svc.store.clients.get(client.client_id))?.redirectUrl).toBe("https://app.example/done");
   });
 });

@@ -152,7 +152,7 @@ describe("the OAuth round trip", () => {
     const wrongGrant = await postJson(`${svc.url}/sandbox/oauth/token`, { ...base, grant_type: "password" });
     expect(errorCodeOf(wrongGrant)).toBe("INVALID_REQUEST");
     // with the right verifier (read from the store, as the client side of the exchange would hold it) it works once
-    const attempt = await svc.store.findOAuthAttemptByCode(code);
+    const attempt = await svc.services.signIn.findOAuthAttemptByCode(code);
     expect(createHash("sha256").update(attempt!.codeVerifier).digest("base64url")).toBe(attempt!.codeChallenge);
     const ok = await postJson(`${svc.url}/sandbox/oauth/token`, { ...base, code_verifier: attempt!.codeVerifier });
     expect(ok.status).toBe(200);

@@ -24,12 +24,12 @@ test("per client: 429 RATE_LIMITED with Retry-After, nothing stored, and the nex
   const a = await svc.createClient({ origins: [] });
   for (let i = 0; i < 5; i++) expect((await postJson(`${svc.url}/v1/connect/token`, body(a, `u${i}`))).status).toBe(200);
   clock.advance(15_000);
-  const humans = await svc.store.countHumans();
+  const humans = await svc.store.humans.count();
   const limited = await postJson(`${svc.url}/v1/connect/token`, body(a, "one-too-many"));
   expect(limited.status).toBe(429);
   expect(errorCodeOf(limited)).toBe("RATE_LIMITED");
   expect(limited.headers.get("retry-after")).toBe("45");
-  expect(await svc.store.countHumans()).toBe(humans);
+  expect(await svc.store.humans.count()).toBe(humans);
   // wrong secrets count too: guessing is throttled
   expect((await postJson(`${svc.url}/v1/connect/token`, { ...body(a, "x"), client_secret: "guess" })).status).toBe(429);
   clock.advance(45_000);

@@ -50,7 +50,7 @@ test("clients, humans, tokens, connections, UI state, MFA challenges, OAuth atte
     const attempt = await api(second.url, "GET", `/v1/connect/oauth/attempts/${oauth.body.attempt_id}`, token);
     expect(attempt.body).toEqual({ status: "pending" });
     // the sandbox catalog was not seeded twice
-    expect(await second.store.countSources()).toBe(50_000);
+    expect(await second.store.sources.count()).toBe(50_000);
   } finally {
     await second.close();
   }
@@ -77,6 +77,6 @@ test("a different master key is refused at startup with a clear error", async ()
   await expect(startTestService({ dataDir, masterKey: Buffer.alloc(32, 7) })).rejects.toThrow(/master key/);
   // and the right key still opens it
   const svc = await startTestService({ dataDir });
-  expect((await svc.store.listClients()).length).toBeGreaterThan(0);
+  expect((await svc.store.clients.list()).length).toBeGreaterThan(0);
   await svc.close();
 });

@@ -233,18 +233,18 @@ describe("errors of the seed's table", () => {
   });
 
   test("INVALID_CLIENT_ID_OR_SECRET for a wrong secret, and nothing is stored", async () => {
-    const before = await svc.store.countHumans();
+    const before = await svc.store.humans.count();
     const r = await postJson(tokenUrl, sessionBody("wrong-secret-user", { client_secret: client.client_secret + "x" }));
     expect(r.status).toBe(401);
     expect(errorCodeOf(r)).toBe("INVALID_CLIENT_ID_OR_SECRET");
-    expect(await svc.store.countHumans()).toBe(before);
-    expect(await svc.store.findHuman(client.client_id, "wrong-secret-user")).toBeUndefined();
+    expect(await svc.store.humans.count()).toBe(before);
+    expect(await svc.store.humans.find(client.client_id, "wrong-secret-user")).toBeUndefined();
   });
 
   test("NOT_AUTHORIZED for a disabled client, on the token endpoint and the Connect API", async () => {
     const c = await svc.createClient({ origins: [] });
     const token = await svc.sessionToken(c.client_id, c.client_secret, "soon-disabled");
-    await svc.store.setClientDisabled(c.client_id, true);
+    await svc.store.clients.setDisabled(c.client_id, true);
     const r = await postJson(tokenUrl, sessionBody("d", { client_id: c.client_id, client_secret: c.client_secret }));
     expect(r.status).toBe(403);
     expect(errorCodeOf(r)).toBe("NOT_AUTHORIZED");

@@ -3,6 +3,7 @@ import { batch, signal } from "@preact/signals";
 import { message, type ConnectedMessage, type DisconnectedMessage } from "../../protocol/messages.ts";
 import type { ClientBranding, SessionView, UiState } from "../../protocol/connect-api.ts";
 import {
+  addSessionChange,
   emptySessionResults,
   type ConnectSource,
   type ConnectSourceResponse,
@@ -15,10 +16,6 @@ import type { Host } from "../bridge.ts";
 /** Keeps only the documented `{name, id}` of a source. */
 export function toConnectSource(s: { name: string; id: string }): ConnectSource {
   return { name: String(s.name), id: String(s.id) };
-}
-
-function addOnce(list: ConnectSource[], source: ConnectSource): ConnectSource[] {
-  return list.some((s) => s.id === source.id) ? list : [...list, source];
 }
 
 /** Creates the session model. */
@@ -52,7 +49,7 @@ export function createSessionModel(deps: { api: ConnectApi; host: Pick<Host, "se
   function recordConnected(source: ConnectSource, current: ConnectSource[]): ConnectSourceResponse {
     const s = toConnectSource(source);
     batch(() => {
-      results.value = { ...results.value, connectedSources: addOnce(results.value.connectedSources, s) };
+      results.value = addSessionChange(results.value, { action: "connected", source: s });
       connections.value = current.map(toConnectSource);
     });
     const response: ConnectSourceResponse = {
@@ -68,7 +65,7 @@ export function createSessionModel(deps: { api: ConnectApi; host: Pick<Host, "se
   function recordDisconnected(source: ConnectSource, current: ConnectSource[]): DisconnectSourceResponse {
     const s = toConnectSource(source);
     batch(() => {
-      results.value = { ...results.value, disconnectedSources: addOnce(results.value.disconnectedSources, s) };
+      results.value = addSessionChange(results.value, { action: "disconnected", source: s });
       connections.value = current.map(toConnectSource);
     });
     const response: DisconnectSourceResponse = {

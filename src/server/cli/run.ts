@@ -3,7 +3,10 @@ import { extname, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseCatalog } from "../catalog/import.ts";
 import { allowPrivateWebhooksFromEnv, startServer } from "../main.ts";
-import { DATABASE_FILE, Store, type ClientRecord } from "../store/store.ts";
+import { systemClock } from "../clock.ts";
+import { openServices, type OpenedServices } from "../open-services.ts";
+import { DATABASE_FILE, isPostgresUrl } from "../store/open-store.ts";
+import type { ClientRecord } from "../store/types.ts";
 import { InviteOptionsError, createInviteLink } from "../invites/invite-token.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -38,12 +41,15 @@ Commands:
                                    from HC_CLIENT_SECRET, else from the data dir's store; never from a flag.
                                    Base URL: --base-url, HC_PUBLIC_URL, else http://localhost:PORT (8080).
   sources import FILE [--format json|csv]
-                                   Load catalog sources from a JSON array or a CSV file (restart serve to search them).
+                                   Load catalog sources from a JSON array or a CSV file; running services
+                                   search them within seconds.
 
-Every command takes --data-dir DIR (default: HC_DATA_DIR or ./.data).
+Every command takes --data-dir DIR (default: HC_DATA_DIR or ./.data) and --database-url URL (default:
+DATABASE_URL). With a postgres:// URL every command uses that PostgreSQL database instead of the data dir's
+SQLite file, and HC_MASTER_KEY is required.
 `;
 
-const COMMON = { "data-dir": { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+const COMMON = { "data-dir": { type: "string" }, "database-url": { type: "string" }, help: { type: "boolean", short: "h" } } as const;
 
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
@@ -81,12 +87,27 @@ function checkUrl(flag: string, value: string | undefined): string | null {
   throw new CliError(`${flag} must be an http(s) URL`);
 }
 
-async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open(dataDir);
+/** Where a command's store is: PostgreSQL from --database-url or DATABASE_URL, else SQLite in the data dir. */
+interface StoreLocation {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+function locationOf(values: { "data-dir"?: string | boolean | undefined; "database-url"?: string | boolean | undefined }, env: NodeJS.ProcessEnv): StoreLocation {
+  const raw = typeof values["database-url"] === "string" ? values["database-url"] : env.DATABASE_URL;
+  const databaseUrl = raw === undefined || raw === "" ? undefined : raw;
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new CliError("the database URL must start with postgres:// or postgresql://");
+  }
+  return { dataDir: dataDirOf(values["data-dir"], env), databaseUrl };
+}
+
+async function withServices<T>(location: StoreLocation, env: NodeJS.ProcessEnv, fn: (opened: OpenedServices) => Promise<T>): Promise<T> {
+  const opened = await openServices({ ...location, clock: systemClock, env });
   try {
-    return await fn(store);
+    return await fn(opened);
   } finally {
-    await store.close();
+    await opened.store.close();
   }
 }
 
@@ -118,8 +139,8 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
       if (values.color !== undefined && !/^#[0-9a-fA-F]{6}$/.test(values.color)) {
         throw new CliError("--color must look like #1D4ED8");
       }
-      const creds = await withStore(dataDirOf(values["data-dir"], io.env), (store) =>
-        store.createClient({
+      const creds = await withServices(locationOf(values, io.env), io.env, ({ store, services }) =>
+        services.clients.create({
           name,
           allowedOrigins: [...new Set(origins)],
           primaryColor: values.color ?? null,
@@ -140,7 +161,7 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
     }
     case "list": {
       const { values } = parse(rest, { json: { type: "boolean" } });
-      const clients = await withStore(dataDirOf(values["data-dir"], io.env), (store) => store.listClients());
+      const clients = await withServices(locationOf(values, io.env), io.env, ({ store, services }) => store.clients.list());
       if (values.json) {
         io.stdout(
           JSON.stringify(
@@ -171,7 +192,7 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
       const { values, positionals } = parse(rest, { json: { type: "boolean" } });
       const clientId = positionals[0];
       if (!clientId) throw new CliError("clients rotate-secret needs a CLIENT_ID");
-      const creds = await withStore(dataDirOf(values["data-dir"], io.env), (store) => store.rotateClientSecret(clientId));
+      const creds = await withServices(locationOf(values, io.env), io.env, ({ store, services }) => services.clients.rotateSecret(clientId));
       if (!creds) throw new CliError(`no client ${clientId}`);
       io.stdout(
         values.json
@@ -185,8 +206,8 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
       const { values, positionals } = parse(rest, {});
       const clientId = positionals[0];
       if (!clientId) throw new CliError(`clients ${action} needs a CLIENT_ID`);
-      const ok = await withStore(dataDirOf(values["data-dir"], io.env), (store) =>
-        store.setClientDisabled(clientId, action === "disable"),
+      const ok = await withServices(locationOf(values, io.env), io.env, ({ store, services }) =>
+        store.clients.setDisabled(clientId, action === "disable"),
       );
       if (!ok) throw new CliError(`no client ${clientId}`);
       io.stdout(`Client ${clientId} ${action === "disable" ? "disabled" : "enabled"}.\n`);
@@ -212,24 +233,26 @@ async function inviteCommand(args: string[], io: CliIo): Promise<number> {
   const email = values.email;
   if (!clientId || !clientUserId || !email) throw new CliError("invite needs --client-id, --client-user-id and --email");
   const baseUrl = checkUrl("--base-url", values["base-url"] ?? io.env.HC_PUBLIC_URL) ?? `http://localhost:${io.env.PORT ?? "8080"}`;
-  const dataDir = dataDirOf(values["data-dir"], io.env);
-  const hasStore = existsSync(join(dataDir, DATABASE_FILE));
+  const location = locationOf(values, io.env);
+  const { dataDir } = location;
+  const hasStore = location.databaseUrl !== undefined || existsSync(join(dataDir, DATABASE_FILE));
   const envSecret = io.env.HC_CLIENT_SECRET;
   if (!hasStore && !envSecret) {
     throw new CliError(`no client secret: set HC_CLIENT_SECRET, or run where the service's data dir is (${dataDir})`);
   }
-  const store = hasStore ? await Store.open(dataDir) : undefined;
+  const opened = hasStore ? await openServices({ ...location, clock: systemClock, env: io.env }) : undefined;
   try {
     let secret = envSecret;
-    if (store) {
-      const client = await store.getClient(clientId);
-      if (!client) throw new CliError(`no client ${clientId} in ${dataDir}`);
+    if (opened) {
+      const { store, services } = opened;
+      const client = await store.clients.get(clientId);
+      if (!client) throw new CliError(`no client ${clientId} in ${location.databaseUrl ? "the database" : dataDir}`);
       if (secret) {
-        if (!(await store.verifyClientSecret(clientId, secret))) {
+        if (!(await services.clients.verifySecret(clientId, secret))) {
           throw new CliError("HC_CLIENT_SECRET is not the current secret of this client (was it rotated?)");
         }
       } else {
-        secret = await store.getClientSecret(clientId);
+        secret = await services.clients.secretOf(clientId);
       }
     }
     let link;
@@ -239,13 +262,13 @@ async function inviteCommand(args: string[], io: CliIo): Promise<number> {
       if (err instanceof InviteOptionsError) throw new CliError(err.message);
       throw err;
     }
-    if (store) await store.markHumanInvited({ clientId, clientUserId, email, via: "link", expiresAt: link.expiresAt });
+    if (opened) await opened.services.users.markInvited({ clientId, clientUserId, email, via: "link", expiresAt: link.expiresAt });
     else io.stderr("note: no data dir here, so the user's Invited status was not recorded\n");
     if (link.warning) io.stderr(`warning: ${link.warning}\n`);
     io.stdout(values.json ? JSON.stringify({ url: link.url, expires_at: link.expiresAt, warning: link.warning }) + "\n" : link.url + "\n");
     return 0;
   } finally {
-    await store?.close();
+    await opened?.store.close();
   }
 }
 
@@ -269,8 +292,8 @@ async function sourcesCommand(args: string[], io: CliIo): Promise<number> {
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`);
   }
-  await withStore(dataDirOf(values["data-dir"], io.env), (store) => store.upsertSources(records));
-  io.stdout(`Imported ${records.length} source${records.length === 1 ? "" : "s"} from ${file}. Restart the service to search them.\n`);
+  await withServices(locationOf(values, io.env), io.env, ({ store }) => store.sources.upsert(records, Date.now()));
+  io.stdout(`Imported ${records.length} source${records.length === 1 ? "" : "s"} from ${file}. Running services search them within seconds.\n`);
   return 0;
 }
 
@@ -289,10 +312,11 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { port: { type: "string" }, host: { type: "string" }, "public-url": { type: "string" } });
   const port = portOf(values.port ?? io.env.PORT ?? "8080");
   const publicUrl = checkUrl("--public-url", values["public-url"] ?? io.env.HC_PUBLIC_URL) ?? undefined;
+  const location = locationOf(values, io.env);
   const server = await startServer({
     port,
     host: values.host ?? io.env.HOST ?? "127.0.0.1",
-    dataDir: dataDirOf(values["data-dir"], io.env),
+    ...location,
     ...(publicUrl ? { publicUrl } : {}),
     trustProxy: io.env.HC_TRUST_PROXY === "1" || io.env.HC_TRUST_PROXY === "true",
     ...(io.env.HC_SANDBOX_SOURCES ? { catalogSize: portLikeCount(io.env.HC_SANDBOX_SOURCES) } : {}),

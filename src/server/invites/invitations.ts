@@ -3,7 +3,8 @@
 import type { AppDeps } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
 import { DEFAULT_TEMPLATE, DEFAULT_TEMPLATE_ALIAS, renderTemplate, type EmailTemplate } from "../mail/templates.ts";
-import type { ClientRecord, HumanRecord, Store } from "../store/store.ts";
+import type { Services } from "../services.ts";
+import type { ClientRecord, HumanRecord, Store } from "../store/types.ts";
 import { InviteOptionsError, createInviteLink, type InviteLink } from "./invite-token.ts";
 
 /** Lifetime of links in invitation emails unless the request says otherwise ("a few days", as seed 000 advises). */
@@ -18,13 +19,13 @@ export interface InviteRequest {
 
 /** Signs a link with the client's current secret; bad link options are a 400 INVALID_REQUEST. */
 async function signInviteLink(
-  store: Store,
+  services: Services,
   client: ClientRecord,
   baseUrl: string,
   input: InviteRequest,
   now: number,
 ): Promise<InviteLink> {
-  const secret = await store.getClientSecret(client.clientId);
+  const secret = await services.clients.secretOf(client.clientId);
   if (!secret) throw new ApiFailure(404, "CLIENT_NOT_FOUND", "No client has this id.");
   try {
     return await createInviteLink({
@@ -44,15 +45,15 @@ async function signInviteLink(
 
 /** Signs a link with the client's current secret and marks the user Invited (queues `user.invited`). */
 export async function makeInviteLink(
-  store: Store,
+  services: Services,
   client: ClientRecord,
   baseUrl: string,
   input: InviteRequest,
   via: "link" | "email",
   now: number,
 ): Promise<{ link: InviteLink; human: HumanRecord }> {
-  const link = await signInviteLink(store, client, baseUrl, input, now);
-  const human = await store.markHumanInvited({
+  const link = await signInviteLink(services, client, baseUrl, input, now);
+  const human = await services.users.markInvited({
     clientId: client.clientId,
     clientUserId: input.clientUserId,
     email: input.email,
@@ -64,7 +65,7 @@ export async function makeInviteLink(
 
 /** The template an invitation uses: the client's stored one, or the built-in default for "default". */
 export async function resolveTemplate(store: Store, clientId: string, alias: string): Promise<EmailTemplate> {
-  const stored = await store.getEmailTemplate(clientId, alias);
+  const stored = await store.templates.get(clientId, alias);
   if (stored) return { subject: stored.subject, html: stored.html, ...(stored.text !== null ? { text: stored.text } : {}) };
   if (alias === DEFAULT_TEMPLATE_ALIAS) return DEFAULT_TEMPLATE;
   throw new ApiFailure(404, "TEMPLATE_NOT_FOUND", `No email template has the alias "${alias}".`);
@@ -94,7 +95,7 @@ export async function sendInvitation(
 ): Promise<InvitationResult> {
   if (!deps.mailer) throw new ApiFailure(503, "MAIL_NOT_CONFIGURED", "This service sends no email.");
   const template = await resolveTemplate(deps.store, client.clientId, input.templateAlias);
-  const link = await signInviteLink(deps.store, client, baseUrl, input, deps.clock.now());
+  const link = await signInviteLink(deps.services, client, baseUrl, input, deps.clock.now());
   const rendered = renderTemplate(template, { signInUrl: link.url, clientName: client.name, data: input.data });
   let sent;
   try {
@@ -103,7 +104,7 @@ export async function sendInvitation(
     deps.logger?.warn({ err, clientId: client.clientId }, "invitation email not sent");
     throw new ApiFailure(502, "MAIL_SEND_FAILED", "The invitation email could not be sent; nothing was changed. Try again.");
   }
-  const human = await deps.store.markHumanInvited({
+  const human = await deps.services.users.markInvited({
     clientId: client.clientId,
     clientUserId: input.clientUserId,
     email: input.email,

@@ -11,7 +11,7 @@ import {
   isValidTemplateAlias,
   validateTemplate,
 } from "../mail/templates.ts";
-import type { HumanSummary, WebhookDeliveryRecord, WebhookEndpointRecord } from "../store/store.ts";
+import type { HumanSummary, WebhookDeliveryRecord, WebhookEndpointRecord } from "../store/types.ts";
 import { cleanString, emailString, parseOrFail } from "../validation.ts";
 import { checkWebhookEndpointUrl } from "../webhooks/endpoint-url.ts";
 
@@ -135,7 +135,7 @@ export function inviteBaseUrl(deps: AppDeps, c: Context): string {
  * HTTP Basic) and under `/portal/api` for the Portal (session cookie + CSRF). `auth` sets `client`.
  */
 export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareHandler<AppEnv>): Hono<AppEnv> {
-  const { store, clock } = deps;
+  const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
   const p = (path: string) => prefix + path;
 
@@ -148,7 +148,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const page = intParam(c.req.query("page"), "page", 1, 100_000, 1);
     const perPage = intParam(c.req.query("per_page"), "per_page", 1, 100, 20);
     const status = rawStatus === "" ? undefined : (rawStatus as (typeof USER_STATUSES)[number]);
-    const { total, users } = await store.listHumans(client.clientId, { status, limit: perPage, offset: (page - 1) * perPage });
+    const { total, users } = await services.users.list(client.clientId, { status, limit: perPage, offset: (page - 1) * perPage });
     return c.json({ status: status ?? null, page, per_page: perPage, total, users: users.map(userView) });
   });
 
@@ -156,7 +156,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const client = c.get("client");
     const input = parseOrFail(inviteLinkBody, await readJsonObject(c));
     const { link, human } = await makeInviteLink(
-      store,
+      services,
       client,
       inviteBaseUrl(deps, c),
       { clientUserId: input.client_user_id, email: input.email, expiresIn: input.expires_in },
@@ -193,7 +193,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
   });
 
   app.get(p("/email-templates"), auth, async (c) => {
-    const stored = await store.listEmailTemplates(c.get("client").clientId);
+    const stored = await store.templates.list(c.get("client").clientId);
     const templates = stored.map((t) => ({ alias: t.alias, subject: t.subject, html: t.html, text: t.text, built_in: false, updated_at: iso(t.updatedAt) }));
     if (!stored.some((t) => t.alias === DEFAULT_TEMPLATE_ALIAS)) {
       templates.unshift({ alias: DEFAULT_TEMPLATE_ALIAS, subject: DEFAULT_TEMPLATE.subject, html: DEFAULT_TEMPLATE.html, text: DEFAULT_TEMPLATE.text ?? null, built_in: true, updated_at: null });
@@ -203,7 +203,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
 
   app.get(p("/email-templates/:alias"), auth, async (c) => {
     const alias = templateAlias(c);
-    const t = await store.getEmailTemplate(c.get("client").clientId, alias);
+    const t = await store.templates.get(c.get("client").clientId, alias);
     if (t) return c.json({ alias, subject: t.subject, html: t.html, text: t.text, built_in: false, updated_at: iso(t.updatedAt) });
     if (alias === DEFAULT_TEMPLATE_ALIAS) {
       return c.json({ alias, subject: DEFAULT_TEMPLATE.subject, html: DEFAULT_TEMPLATE.html, text: DEFAULT_TEMPLATE.text ?? null, built_in: true, updated_at: null });
@@ -218,14 +218,14 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     if (body.text === "" || body.text === null) delete body.text;
     const checked = validateTemplate(body);
     if (!checked.ok) throw new ApiFailure(400, checked.code, checked.message);
-    await store.putEmailTemplate(c.get("client").clientId, alias, checked.value);
-    const t = await store.getEmailTemplate(c.get("client").clientId, alias);
+    await store.templates.put(c.get("client").clientId, { alias, ...checked.value, text: checked.value.text ?? null, updatedAt: clock.now() });
+    const t = await store.templates.get(c.get("client").clientId, alias);
     return c.json({ alias, subject: t!.subject, html: t!.html, text: t!.text, built_in: false, updated_at: iso(t!.updatedAt) });
   });
 
   app.delete(p("/email-templates/:alias"), auth, async (c) => {
     const alias = templateAlias(c);
-    if (!(await store.deleteEmailTemplate(c.get("client").clientId, alias))) {
+    if (!(await store.templates.delete(c.get("client").clientId, alias))) {
       throw new ApiFailure(404, "TEMPLATE_NOT_FOUND", `No email template has the alias "${alias}".`);
     }
     return c.body(null, 204);
@@ -244,7 +244,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
       allowPrivate: deps.allowPrivateWebhooks ?? false,
     });
     if (!url.ok) throw new ApiFailure(400, url.code, url.message);
-    const { endpoint, secret } = await store.webhooks.setEndpoint(c.get("client").clientId, url.url, clock.now(), input.rotate_secret === true);
+    const { endpoint, secret } = await services.webhookEndpoints.set(c.get("client").clientId, url.url, input.rotate_secret === true);
     // The secret is shown only when it is new.
     return c.json({ ...endpointView(endpoint), secret }, secret ? 201 : 200);
   });
@@ -265,7 +265,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const client = c.get("client");
     const input = parseOrFail(settingsBody, await readJsonObject(c));
     const redirectUrl = checkRedirectUrl(input.redirect_url);
-    await store.updateClient(client.clientId, { redirectUrl });
+    await store.clients.update(client.clientId, { redirectUrl });
     return c.json({ client_id: client.clientId, name: client.name, redirect_url: redirectUrl, allowed_origins: client.allowedOrigins });
   });
 

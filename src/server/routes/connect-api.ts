@@ -71,7 +71,7 @@ function parseIntParam(raw: string | undefined, name: string, min: number, max: 
 
 /** Looks a source up, 404 when unknown. */
 async function requireSource(deps: AppDeps, sourceId: string): Promise<SourceRecord> {
-  const source = SOURCE_ID.test(sourceId) ? await deps.store.getSource(sourceId) : undefined;
+  const source = SOURCE_ID.test(sourceId) ? await deps.store.sources.get(sourceId) : undefined;
   if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
   return source;
 }
@@ -102,24 +102,24 @@ export async function limitConnectAttempts(deps: AppDeps, auth: ConnectAuth): Pr
 
 /** Connects the source and answers with the connected result. */
 export async function completeConnection(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<ConnectResult> {
-  await deps.store.addConnection(auth.human.humanId, source.id, auth.sessionId);
+  await deps.services.connect.connect(auth.human.humanId, source.id, auth.sessionId);
   return {
     status: "connected",
     source: { name: source.name, id: source.id },
-    connections: await deps.store.listConnections(auth.human.humanId),
+    connections: await deps.store.connections.list(auth.human.humanId),
   };
 }
 
 /** Refuses a source the human already has. */
 export async function refuseIfConnected(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<void> {
-  if (await deps.store.isConnected(auth.human.humanId, source.id)) {
+  if (await deps.store.connections.has(auth.human.humanId, source.id)) {
     throw new ApiFailure(409, "ALREADY_CONNECTED", `${source.name} is already connected.`);
   }
 }
 
 /** The Connect API used by the Connect app: session, search, credentials and MFA, disconnect, UI state. */
 export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { store, index } = deps;
+  const { store, services } = deps;
   const app = new Hono<AppEnv>();
   const authed = requireConnectToken(deps);
 
@@ -127,14 +127,14 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const auth = c.get("auth");
     // Loading the session is the launch of Connect (seed 000: Engaged means the user launched it), so this is the
     // one place engagement is recorded, by link or by embedded Connect, as the token says.
-    await store.markHumanEngaged(auth.human.humanId, auth.issuedVia === "invite_link" ? "invite_link" : "connect");
+    await services.users.markEngaged(auth.human, auth.issuedVia === "invite_link" ? "invite_link" : "connect");
     const view: SessionView = {
       human_id: auth.human.humanId,
       token_kind: auth.tokenKind,
       expires_at: new Date(auth.expiresAt).toISOString(),
       client: { name: auth.client.name, primary_color: auth.client.primaryColor, logo_url: auth.client.logoUrl },
-      connections: await store.listConnections(auth.human.humanId),
-      ui_state: await store.getUiState(auth.human.humanId),
+      connections: await store.connections.list(auth.human.humanId),
+      ui_state: await store.uiState.get(auth.human.humanId),
     };
     return c.json(view);
   });
@@ -150,7 +150,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const page = parseIntParam(c.req.query("page"), "page", 1, 10_000, 1);
     const perPage = parseIntParam(c.req.query("per_page"), "per_page", 1, 50, 20);
     const started = performance.now();
-    const found = index.search({ query, type, page, perPage });
+    const found = deps.catalog.index.search({ query, type, page, perPage });
     c.header("Server-Timing", `search;dur=${(performance.now() - started).toFixed(3)}`);
     const result: SourceSearchResult = {
       query,
@@ -169,7 +169,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const detail: SourceDetail = {
       ...toSummary(source),
       description: source.description,
-      connected: await store.isConnected(auth.human.humanId, source.id),
+      connected: await store.connections.has(auth.human.humanId, source.id),
     };
     return c.json(detail);
   });
@@ -189,7 +189,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
       throw new ApiFailure(decision.errorCode === "ACCOUNT_LOCKED" ? 403 : 400, decision.errorCode, decision.message);
     }
     if (decision.outcome === "mfa_required") {
-      const challengeId = await store.createMfaChallenge(auth.human.humanId, source.id, MFA_TTL_MS);
+      const challengeId = await services.signIn.createMfaChallenge(auth.human.humanId, source.id, MFA_TTL_MS);
       const result: ConnectResult = {
         status: "mfa_required",
         challenge: {
@@ -206,7 +206,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post("/v1/connect/connections/mfa", authed, async (c) => {
     const auth = c.get("auth");
     const input = parseOrFail(mfaBody, await readJsonObject(c));
-    const challenge = await store.getMfaChallenge(input.challenge_id);
+    const challenge = await services.signIn.getMfaChallenge(input.challenge_id);
     const invalid = new ApiFailure(400, "MFA_CHALLENGE_INVALID", "This code request is not valid anymore; sign in again.");
     if (!challenge || challenge.humanId !== auth.human.humanId || challenge.usedAt !== null) throw invalid;
     if (challenge.failedAttempts >= MFA_MAX_FAILURES) throw invalid;
@@ -215,7 +215,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     await limitConnectAttempts(deps, auth);
     if (input.code.trim() !== SANDBOX_MFA_CODE) {
-      const failures = await store.recordMfaFailure(input.challenge_id);
+      const failures = await services.signIn.recordMfaFailure(input.challenge_id);
       const left = MFA_MAX_FAILURES - failures;
       throw new ApiFailure(
         400,
@@ -223,7 +223,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
         left > 0 ? `That code is not right. ${left} attempt${left === 1 ? "" : "s"} left.` : "That code is not right; sign in again.",
       );
     }
-    if (!(await store.consumeMfaChallenge(input.challenge_id))) throw invalid;
+    if (!(await services.signIn.consumeMfaChallenge(input.challenge_id))) throw invalid;
     const source = await requireSource(deps, challenge.sourceId);
     return c.json(await completeConnection(deps, auth, source), 201);
   });
@@ -231,12 +231,12 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
   app.delete("/v1/connect/connections/:source_id", authed, async (c) => {
     const auth = c.get("auth");
     const source = await requireSource(deps, c.req.param("source_id"));
-    if (!(await store.removeConnection(auth.human.humanId, source.id, auth.sessionId))) {
+    if (!(await services.connect.disconnect(auth.human.humanId, source.id, auth.sessionId))) {
       throw new ApiFailure(404, "NOT_CONNECTED", `${source.name} is not connected.`);
     }
     const result: DisconnectResult = {
       source: { name: source.name, id: source.id },
-      connections: await store.listConnections(auth.human.humanId),
+      connections: await store.connections.list(auth.human.humanId),
     };
     return c.json(result);
   });
@@ -246,7 +246,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post("/v1/connect/session/close", authed, async (c) => {
     const auth = c.get("auth");
     const input = parseOrFail(closeBody, await readJsonObject(c));
-    const closed = await store.closeSession(auth.human.humanId, auth.sessionId, input.status);
+    const closed = await services.connect.closeSession(auth.human.humanId, auth.sessionId, input.status);
     if (!closed) throw new ApiFailure(401, "SESSION_TOKEN_INVALID", "The session token is not valid.");
     return c.json({
       status: closed.status,
@@ -262,7 +262,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     if (Buffer.byteLength(JSON.stringify(input.state), "utf8") > MAX_UI_STATE_BYTES) {
       throw invalidRequest(`"state" must be at most ${MAX_UI_STATE_BYTES} bytes as JSON`);
     }
-    await store.saveUiState(auth.human.humanId, input.state);
+    await store.uiState.save(auth.human.humanId, input.state, deps.clock.now());
     return c.body(null, 204);
   });
 

@@ -13,7 +13,7 @@ import { TOKEN_TTL_SECONDS } from "./token.ts";
  * a page that says only "expired" or "not valid" and changes nothing.
  */
 export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { store, clock } = deps;
+  const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
 
   app.get("/invite", async (c) => {
@@ -30,23 +30,23 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
     const verification = await verifyInviteToken(c.req.query("token"), {
       now: clock.now(),
       async lookupSecret(clientId) {
-        const client = await store.getClient(clientId);
+        const client = await store.clients.get(clientId);
         // A disabled client's links read as invalid, like any unknown client's.
         if (!client || client.disabled) return null;
-        return (await store.getClientSecret(clientId)) ?? null;
+        return (await services.clients.secretOf(clientId)) ?? null;
       },
     });
     if (!verification.ok) {
       return inviteErrorPage(c, verification.code === "INVITE_EXPIRED" ? 410 : 400, describeInviteError(verification.code));
     }
     const { cid, cuid, email } = verification.claims;
-    const client = await store.getClient(cid);
+    const client = await store.clients.get(cid);
     if (!client) return inviteErrorPage(c, 400, describeInviteError("INVITE_UNKNOWN_CLIENT"));
 
-    const human = await store.upsertHuman(cid, cuid, email);
+    const human = await services.users.upsert(cid, cuid, email);
     // As at the token endpoint: a user with connections comes back with an id token (when the client allows them).
     const returning = client.permissions.idTokens && human.connectedAt !== null;
-    const { token } = await store.issueToken({
+    const { token } = await services.tokens.issue({
       kind: returning ? "id" : "session",
       clientId: cid,
       humanId: human.humanId,

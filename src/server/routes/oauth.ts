@@ -10,7 +10,7 @@ import { html, jsonForScript, sendPage, type SafeHtml } from "../html.ts";
 import { serviceOrigin } from "../origin.ts";
 import { sandboxSignIn } from "../sandbox.ts";
 import { randomToken, sha256Base64Url } from "../security/crypto.ts";
-import type { OAuthAttemptRecord } from "../store/store.ts";
+import type { OAuthAttemptRecord } from "../store/types.ts";
 import { parseOrFail } from "../validation.ts";
 import { limitConnectAttempts, reachSource, refuseIfConnected } from "./connect-api.ts";
 
@@ -63,13 +63,13 @@ export async function exchangeAuthorizationCode(
   deps: AppDeps,
   input: { code: string; redirectUri: string; codeVerifier: string },
 ): Promise<OAuthAttemptRecord> {
-  const attempt = await deps.store.findOAuthAttemptByCode(input.code);
+  const attempt = await deps.services.signIn.findOAuthAttemptByCode(input.code);
   if (!attempt || attempt.codeExpiresAt === null) throw invalidGrant("The authorization code is not valid.");
   if (attempt.codeUsedAt !== null) throw invalidGrant("The authorization code was already used.");
   if (attempt.codeExpiresAt <= deps.clock.now()) throw invalidGrant("The authorization code has expired.");
   if (attempt.redirectUri !== input.redirectUri) throw invalidGrant("The redirect_uri does not match the authorization request.");
   if (sha256Base64Url(input.codeVerifier) !== attempt.codeChallenge) throw invalidGrant("The code_verifier does not match the code_challenge.");
-  if (!(await deps.store.consumeOAuthCode(input.code))) throw invalidGrant("The authorization code was already used.");
+  if (!(await deps.services.signIn.consumeOAuthCode(input.code))) throw invalidGrant("The authorization code was already used.");
   return attempt;
 }
 
@@ -81,13 +81,13 @@ async function resolveAuthorizeRequest(
   const parsed = v.safeParse(authorizeParams, raw);
   if (!parsed.success) return { error: parsed.issues[0].message };
   const request = parsed.output;
-  const attempt = await deps.store.findOAuthAttemptByState(request.state);
+  const attempt = await deps.services.signIn.findOAuthAttemptByState(request.state);
   if (!attempt) return { error: "This sign-in request is unknown (state mismatch)." };
   if (attempt.redirectUri !== request.redirect_uri) return { error: "The redirect_uri is not the registered one." };
   if (attempt.codeChallenge !== request.code_challenge) return { error: "The code_challenge does not match." };
   if (attempt.status !== "pending" || attempt.codeHash !== null) return { error: "This sign-in request was already used." };
   if (attempt.expiresAt <= deps.clock.now()) return { error: "This sign-in request has expired. Start again." };
-  const source = await deps.store.getSource(attempt.sourceId);
+  const source = await deps.store.sources.get(attempt.sourceId);
   if (!source) return { error: "This source no longer exists." };
   return { request, attempt, source };
 }
@@ -155,14 +155,14 @@ function attemptStatus(attempt: OAuthAttemptRecord): OAuthAttemptStatus | null {
 
 /** OAuth: start an attempt, poll it, the sandbox provider's sign-in page and token endpoint, and the callback. */
 export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { store, clock } = deps;
+  const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
   const authed = requireConnectToken(deps);
 
   app.post("/v1/connect/oauth/start", authed, async (c) => {
     const auth = c.get("auth");
     const input = parseOrFail(startBody, await readJsonObject(c));
-    const source = await store.getSource(input.source_id);
+    const source = await store.sources.get(input.source_id);
     if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
     if (source.auth !== "oauth") {
       throw new ApiFailure(400, "OAUTH_NOT_SUPPORTED", `${source.name} signs in with a username and password, not OAuth.`);
@@ -176,7 +176,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const codeVerifier = randomToken(32);
     const codeChallenge = sha256Base64Url(codeVerifier);
     const redirectUri = origin + OAUTH_CALLBACK_PATH;
-    await store.createOAuthAttempt({
+    await services.signIn.createOAuthAttempt({
       attemptId,
       humanId: auth.human.humanId,
       sourceId: source.id,
@@ -203,12 +203,12 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get("/v1/connect/oauth/attempts/:attempt_id", authed, async (c) => {
     const auth = c.get("auth");
     const attemptId = c.req.param("attempt_id");
-    const attempt = attemptId.length <= 64 ? await store.getOAuthAttempt(attemptId) : undefined;
+    const attempt = attemptId.length <= 64 ? await services.signIn.getOAuthAttempt(attemptId) : undefined;
     if (!attempt || attempt.humanId !== auth.human.humanId) {
       throw new ApiFailure(404, "OAUTH_ATTEMPT_NOT_FOUND", "No OAuth attempt has this id.");
     }
     if (attempt.status === "pending" && attempt.expiresAt <= clock.now()) {
-      await store.finishOAuthAttempt(attempt.attemptId, {
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, {
         status: "failed",
         errorCode: "OAUTH_ATTEMPT_EXPIRED",
         message: "The sign-in took too long. Try again.",
@@ -217,11 +217,11 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const status = attemptStatus(attempt);
     if (status) return c.json(status);
-    const source = await store.getSource(attempt.sourceId);
+    const source = await store.sources.get(attempt.sourceId);
     const connected: OAuthAttemptStatus = {
       status: "connected",
       source: { name: source?.name ?? "", id: attempt.sourceId },
-      connections: await store.listConnections(auth.human.humanId),
+      connections: await store.connections.list(auth.human.humanId),
     };
     return c.json(connected);
   });
@@ -245,7 +245,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const decision = sandboxSignIn(source, username, password);
     if (decision.outcome === "error") return signInPage(c, request, source, decision.message);
     const code = randomToken(32);
-    if (!(await store.setOAuthCode(attempt.attemptId, code, OAUTH_CODE_TTL_MS))) {
+    if (!(await services.signIn.setOAuthCode(attempt.attemptId, code, OAUTH_CODE_TTL_MS))) {
       return errorPage(c, "Sign-in request refused", "This sign-in request was already used.");
     }
     return redirectWith(c, request.redirect_uri, { code, state: request.state });
@@ -265,13 +265,13 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get(OAUTH_CALLBACK_PATH, async (c) => {
     const origin = serviceOrigin(deps, c);
     const state = c.req.query("state");
-    const attempt = state && state.length <= 256 ? await store.findOAuthAttemptByState(state) : undefined;
+    const attempt = state && state.length <= 256 ? await services.signIn.findOAuthAttemptByState(state) : undefined;
     if (!attempt) return errorPage(c, "Sign-in not completed", "This sign-in response is not valid (state mismatch).");
     if (attempt.status !== "pending") {
       return errorPage(c, "Sign-in not completed", "This sign-in response was already used.");
     }
     const fail = async (errorCode: string, message: string) => {
-      await store.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
       return callbackPage(c, origin, { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "failed" }, message);
     };
     if (attempt.expiresAt <= clock.now()) return fail("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
@@ -296,11 +296,11 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     if (exchanged.attemptId !== attempt.attemptId) {
       return fail("OAUTH_EXCHANGE_FAILED", "The authorization code belongs to another sign-in.");
     }
-    const source = await store.getSource(attempt.sourceId);
-    const human = await store.getHuman(attempt.humanId);
+    const source = await store.sources.get(attempt.sourceId);
+    const human = await store.humans.get(attempt.humanId);
     if (!source || !human) return fail("OAUTH_FAILED", "The source or the user no longer exists.");
-    await store.addConnection(human.humanId, source.id, attempt.sessionId);
-    await store.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
+    await services.connect.connect(human.humanId, source.id, attempt.sessionId);
+    await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
     return callbackPage(
       c,
       origin,

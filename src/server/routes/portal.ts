@@ -41,7 +41,7 @@ function requireSameOrigin(deps: AppDeps, c: Context): void {
 export function requirePortalSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const cookie = getCookie(c, PORTAL_COOKIE);
-    const session = cookie && COOKIE_SHAPE.test(cookie) ? await deps.store.getPortalSession(cookie) : undefined;
+    const session = cookie && COOKIE_SHAPE.test(cookie) ? await deps.services.portalSessions.get(cookie) : undefined;
     if (!session || session.expiresAt <= deps.clock.now()) {
       throw new ApiFailure(401, "PORTAL_SIGN_IN_REQUIRED", "Sign in to the Portal with your client id and secret.");
     }
@@ -52,7 +52,7 @@ export function requirePortalSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
         throw new ApiFailure(403, "CSRF_TOKEN_INVALID", `Send the session's CSRF token in the ${CSRF_HEADER} header.`);
       }
     }
-    const client = await deps.store.getClient(session.clientId);
+    const client = await deps.store.clients.get(session.clientId);
     if (!client || client.disabled) throw new ApiFailure(401, "PORTAL_SIGN_IN_REQUIRED", "Sign in to the Portal again.");
     c.set("client", client);
     c.header("Cache-Control", "no-store");
@@ -75,7 +75,7 @@ export const PORTAL_CSP = [
 
 /** The Portal: its page (`/portal`), sign-in/out, and the client API under `/portal/api`. */
 export function portalRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { store, clock } = deps;
+  const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
   const session = requirePortalSession(deps);
 
@@ -102,12 +102,12 @@ export function portalRoutes(deps: AppDeps): Hono<AppEnv> {
       await enforceRateLimit(store, clock.now(), `portal:ip:${ip}`, deps.rateLimits.portalSignInPerIp ?? 10, deps.rateLimits.windowMs);
     }
     const input = parseOrFail(signInBody, await readJsonObject(c));
-    const client = await store.getClient(input.client_id);
-    if (!client || !(await store.verifyClientSecret(client.clientId, input.client_secret))) {
+    const client = await store.clients.get(input.client_id);
+    if (!client || !(await services.clients.verifySecret(client.clientId, input.client_secret))) {
       throw new ApiFailure(401, "INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
     }
     if (client.disabled) throw new ApiFailure(403, "NOT_AUTHORIZED", "This client is disabled.");
-    const created = await store.createPortalSession(client.clientId, PORTAL_SESSION_TTL_MS);
+    const created = await services.portalSessions.create(client.clientId, PORTAL_SESSION_TTL_MS);
     setCookie(c, PORTAL_COOKIE, created.sessionId, {
       path: "/portal",
       httpOnly: true,
@@ -121,13 +121,13 @@ export function portalRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/portal/api/session", session, async (c) => {
     const cookie = getCookie(c, PORTAL_COOKIE)!;
-    const record = await store.getPortalSession(cookie);
+    const record = await services.portalSessions.get(cookie);
     const client = c.get("client");
     return c.json({ client: { client_id: client.clientId, name: client.name }, csrf_token: record!.csrfToken, mail_transport: deps.mailer?.transport ?? null });
   });
 
   app.post("/portal/api/sign-out", session, async (c) => {
-    await store.deletePortalSession(getCookie(c, PORTAL_COOKIE)!);
+    await services.portalSessions.delete(getCookie(c, PORTAL_COOKIE)!);
     deleteCookie(c, PORTAL_COOKIE, { path: "/portal", httpOnly: true, sameSite: "Strict", secure: isHttps(deps, c) });
     return c.body(null, 204);
   });

@@ -73,7 +73,7 @@ export function staticRoutes(deps: AppDeps): Hono<AppEnv> {
     const clientId = c.req.query("client_id");
     let ancestors: string[] | null = null;
     if (clientId !== undefined) {
-      const client = CLIENT_ID_SHAPE.test(clientId) ? await deps.store.getClient(clientId) : undefined;
+      const client = CLIENT_ID_SHAPE.test(clientId) ? await deps.store.clients.get(clientId) : undefined;
       // An unknown client may not be framed anywhere: its page could only ever fail.
       ancestors = client && !client.disabled ? cspOrigins(client.allowedOrigins) : [];
     }

@@ -4,7 +4,8 @@ import { readJsonOrFormObject } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
 import { clientIp, enforceRateLimits, type RateBudget } from "../rate-limit.ts";
-import type { ClientRecord, Store } from "../store/store.ts";
+import type { Services } from "../services.ts";
+import type { ClientRecord } from "../store/types.ts";
 import { cleanString, emailString, parseOrFail } from "../validation.ts";
 
 /** Lifetimes of the tokens the endpoint issues, in seconds. */
@@ -42,9 +43,9 @@ const schemas = {
 };
 
 /** Issues a fresh id token and refresh token for a human. */
-async function issueIdTokens(store: Store, clientId: string, humanId: string) {
-  const id = await store.issueToken({ kind: "id", clientId, humanId, ttlMs: TOKEN_TTL_SECONDS.id * 1000 });
-  const refresh = await store.issueToken({
+async function issueIdTokens(services: Services, clientId: string, humanId: string) {
+  const id = await services.tokens.issue({ kind: "id", clientId, humanId, ttlMs: TOKEN_TTL_SECONDS.id * 1000 });
+  const refresh = await services.tokens.issue({
     kind: "refresh",
     clientId,
     humanId,
@@ -71,7 +72,7 @@ const unknownUser = () =>
  * Deliberately sends no CORS headers, so that no browser page can call it with a client secret.
  */
 export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { store, clock } = deps;
+  const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
 
   app.post("/v1/connect/token", async (c) => {
@@ -88,7 +89,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
     const tokenType = type as TokenType;
     const input = parseOrFail(schemas[tokenType], body);
 
-    const client = await store.getClient(input.client_id);
+    const client = await store.clients.get(input.client_id);
     if (limits) {
       // Both budgets in one write: requests naming an unknown client still count against their IP.
       const budgets: RateBudget[] = [{ key: `token:ip:${clientIp(c, deps.trustProxy ?? false)}`, limit: limits.tokenPerIp }];
@@ -96,7 +97,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
       await enforceRateLimits(store, clock.now(), budgets, limits.windowMs);
     }
     if (!client) throw new ApiFailure(401, "INVALID_CLIENT_ID", "Invalid client_id.");
-    if (!(await store.verifyClientSecret(client.clientId, input.client_secret))) {
+    if (!(await services.clients.verifySecret(client.clientId, input.client_secret))) {
       throw new ApiFailure(401, "INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
     }
     if (client.disabled) {
@@ -108,7 +109,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
     switch (tokenType) {
       case "session": {
         const { client_user_id, client_user_email } = input as v.InferOutput<typeof schemas.session>;
-        const started = await store.startSession(client.clientId, client_user_id, client_user_email, TOKEN_TTL_SECONDS.session * 1000);
+        const started = await services.users.startSession(client.clientId, client_user_id, client_user_email, TOKEN_TTL_SECONDS.session * 1000);
         // Seed 001: once a user has connected a source, the session window is over for good; id tokens take over.
         if (!started) {
           throw new ApiFailure(
@@ -123,14 +124,14 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
       case "id": {
         requireIdTokens(client);
         const { client_user_id } = input as v.InferOutput<typeof schemas.id>;
-        const human = await store.findHuman(client.clientId, client_user_id);
+        const human = await store.humans.find(client.clientId, client_user_id);
         if (!human || human.connectedAt === null) throw unknownUser();
-        return c.json(await issueIdTokens(store, client.clientId, human.humanId));
+        return c.json(await issueIdTokens(services, client.clientId, human.humanId));
       }
       case "refresh": {
         requireIdTokens(client);
         const { id_refresh_token } = input as v.InferOutput<typeof schemas.refresh>;
-        const record = await store.findToken(id_refresh_token);
+        const record = await services.tokens.find(id_refresh_token);
         const invalid = new ApiFailure(
           400,
           "INVALID_REFRESH_TOKEN",
@@ -140,8 +141,8 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
           throw invalid;
         }
         if (record.usedAt !== null || record.expiresAt <= clock.now()) throw invalid;
-        if (!(await store.consumeToken(id_refresh_token))) throw invalid;
-        return c.json(await issueIdTokens(store, client.clientId, record.humanId));
+        if (!(await services.tokens.consume(id_refresh_token))) throw invalid;
+        return c.json(await issueIdTokens(services, client.clientId, record.humanId));
       }
       case "client": {
         if (!client.permissions.clientTokens) {
@@ -151,7 +152,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
             "This client_id is not allowed to generate client tokens.",
           );
         }
-        const { token } = await store.issueToken({
+        const { token } = await services.tokens.issue({
           kind: "client",
           clientId: client.clientId,
           humanId: null,

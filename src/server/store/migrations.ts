@@ -1,7 +1,10 @@
 import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { identityColumn } from "./dialect.ts";
+import type { DialectName } from "./types.ts";
 
-// Numbered, append-only. A new schema change is a new entry; an applied entry is never edited.
-const migrations: Record<string, Migration> = {
+// Numbered, append-only. A new schema change is a new entry; an applied entry is never edited (the identity column
+// helper yields exactly the SQLite DDL these entries always had).
+const migrations = (dialect: DialectName): Record<string, Migration> => ({
   "0001_initial": {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -129,7 +132,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable("webhook_outbox")
-        .addColumn("outbox_id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("outbox_id", "integer", identityColumn(dialect))
         .addColumn("message_id", "text", (c) => c.notNull())
         .addColumn("endpoint_id", "text", (c) => c.notNull().references("webhook_endpoints.endpoint_id"))
         .addColumn("client_id", "text", (c) => c.notNull().references("clients.client_id"))
@@ -183,7 +186,7 @@ const migrations: Record<string, Migration> = {
       // `connect.session_closed`.
       await db.schema
         .createTable("session_activity")
-        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("seq", "integer", identityColumn(dialect))
         .addColumn("session_id", "text", (c) => c.notNull())
         .addColumn("human_id", "text", (c) => c.notNull().references("humans.human_id"))
         .addColumn("source_id", "text", (c) => c.notNull().references("sources.source_id"))
@@ -203,11 +206,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("tokens").addColumn("issued_via", "text").execute();
     },
   },
-};
-
-/** The schema migrations, provided from code so that the bundled build needs no migration folder. */
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
+  "0004_catalog_version": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("catalog_version")
+        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("version", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+    },
   },
-};
+});
+
+/** The schema migrations for one dialect, provided from code so that the bundled build needs no migration folder. */
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations() {
+      return migrations(dialect);
+    },
+  };
+}

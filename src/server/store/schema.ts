@@ -1,7 +1,8 @@
 import type { Generated } from "kysely";
 
 // Table shapes as Kysely sees them. Times are integers (ms since epoch) and flags are 0/1 integers so that the
-// same queries run on SQLite and PostgreSQL (bigint / smallint there).
+// same queries run on SQLite and PostgreSQL. PostgreSQL's bigint comes back as a number too: the pool converts it
+// (see open-store.ts), since every bigint here is a time or a count far below 2^53.
 
 export interface ClientsTable {
   client_id: string;
@@ -173,6 +174,13 @@ export interface SessionActivityTable {
   at: number;
 }
 
+/** One row (id 1) whose version moves on with every catalog import; instances poll it to reload their index. */
+export interface CatalogVersionTable {
+  id: number;
+  version: number;
+  updated_at: number;
+}
+
 /** Every table of the Connect service's database. */
 export interface Database {
   clients: ClientsTable;
@@ -190,4 +198,5 @@ export interface Database {
   email_templates: EmailTemplatesTable;
   portal_sessions: PortalSessionsTable;
   session_activity: SessionActivityTable;
+  catalog_version: CatalogVersionTable;
 }

@@ -1,0 +1,43 @@
+// The service layer: business rules over the store, one service per concern. Routes and the CLI use these.
+import { ClientService } from "./clients/service.ts";
+import type { Clock } from "./clock.ts";
+import { ConnectService } from "./connect/service.ts";
+import { PortalSessions } from "./portal/sessions.ts";
+import { SecretBox } from "./security/crypto.ts";
+import { SignInAttempts } from "./sign-in/attempts.ts";
+import type { Store } from "./store/types.ts";
+import { TokenService } from "./tokens/service.ts";
+import { UserService } from "./users/service.ts";
+import { WebhookEndpoints } from "./webhooks/endpoints.ts";
+import { EventQueue } from "./webhooks/event-queue.ts";
+
+/** Every service, over one store. */
+export interface Services {
+  clients: ClientService;
+  tokens: TokenService;
+  users: UserService;
+  connect: ConnectService;
+  signIn: SignInAttempts;
+  portalSessions: PortalSessions;
+  webhookEndpoints: WebhookEndpoints;
+  events: EventQueue;
+  secrets: SecretBox;
+}
+
+/** Builds the services over `store`, encrypting secrets with `masterKey`. */
+export function createServices(store: Store, masterKey: Buffer, clock: Clock): Services {
+  const secrets = new SecretBox(masterKey);
+  const events = new EventQueue(store, clock);
+  const tokens = new TokenService(store, clock);
+  return {
+    clients: new ClientService(store, secrets, clock),
+    tokens,
+    users: new UserService(store, tokens, events, clock),
+    connect: new ConnectService(events, clock),
+    signIn: new SignInAttempts(store, clock),
+    portalSessions: new PortalSessions(store, clock),
+    webhookEndpoints: new WebhookEndpoints(store, secrets, clock),
+    events,
+    secrets,
+  };
+}

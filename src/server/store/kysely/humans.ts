@@ -1,0 +1,87 @@
+import { sql } from "kysely";
+import type { HumanRecord, HumanStore } from "../types.ts";
+import type { HumansTable } from "../schema.ts";
+import { changed, countOf, type Db } from "./db.ts";
+
+function toHuman(row: HumansTable): HumanRecord {
+  return {
+    humanId: row.human_id,
+    clientId: row.client_id,
+    clientUserId: row.client_user_id,
+    email: row.email,
+    createdAt: row.created_at,
+    invitedAt: row.invited_at,
+    engagedAt: row.engaged_at,
+    connectedAt: row.connected_at,
+  };
+}
+
+const COLUMN = { invitedAt: "invited_at", engagedAt: "engaged_at", connectedAt: "connected_at" } as const;
+
+/** End users in SQL. */
+export function humanStore(db: Db): HumanStore {
+  const find = async (clientId: string, clientUserId: string) => {
+    const row = await db
+      .selectFrom("humans")
+      .selectAll()
+      .where("client_id", "=", clientId)
+      .where("client_user_id", "=", clientUserId)
+      .executeTakeFirst();
+    return row ? toHuman(row) : undefined;
+  };
+  return {
+    async upsert(h) {
+      await db
+        .insertInto("humans")
+        .values({
+          human_id: h.humanId,
+          client_id: h.clientId,
+          client_user_id: h.clientUserId,
+          email: h.email,
+          created_at: h.createdAt,
+          invited_at: h.invitedAt,
+          engaged_at: h.engagedAt,
+          connected_at: h.connectedAt,
+        })
+        .onConflict((oc) =>
+          oc.columns(["client_id", "client_user_id"]).doUpdateSet(h.email === null ? { client_id: h.clientId } : { email: h.email }),
+        )
+        .execute();
+      const stored = await find(h.clientId, h.clientUserId);
+      if (!stored) throw new Error("human vanished after upsert");
+      return stored;
+    },
+    find,
+    async get(humanId) {
+      const row = await db.selectFrom("humans").selectAll().where("human_id", "=", humanId).executeTakeFirst();
+      return row ? toHuman(row) : undefined;
+    },
+    async markFirst(humanId, field, at) {
+      const column = COLUMN[field];
+      const res = await db.updateTable("humans").set({ [column]: at }).where("human_id", "=", humanId).where(column, "is", null).executeTakeFirst();
+      return changed(res) > 0;
+    },
+    async list(clientId, opts) {
+      const connectionCount = sql<number>`(select count(*) from connections where connections.human_id = humans.human_id)`;
+      let q = db.selectFrom("humans").where("client_id", "=", clientId);
+      if (opts.status === "connected") q = q.where(sql<boolean>`${connectionCount} > 0`);
+      else if (opts.status === "engaged") q = q.where(sql<boolean>`${connectionCount} = 0`).where("engaged_at", "is not", null);
+      else if (opts.status === "invited") {
+        q = q.where(sql<boolean>`${connectionCount} = 0`).where("engaged_at", "is", null).where("invited_at", "is not", null);
+      }
+      const total = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+      const rows = await q
+        .selectAll()
+        .select(connectionCount.as("connection_count"))
+        .orderBy("created_at", "desc")
+        .orderBy("human_id")
+        .limit(opts.limit)
+        .offset(opts.offset)
+        .execute();
+      return { total: countOf(total), users: rows.map((row) => ({ ...toHuman(row), connections: Number(row.connection_count) })) };
+    },
+    async count() {
+      return countOf(await db.selectFrom("humans").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst());
+    },
+  };
+}
