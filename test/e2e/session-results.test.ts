@@ -43,7 +43,7 @@ describeE2E("session results", () => {
     await a.getByRole("button", { name: "Disconnect", exact: true }).click();
     await waitForCall(page, "onDisconnectSource");
 
-    await a.getByRole("button", { name: "Find sources" }).click();
+    await a.getByRole("button", { name: "Connect another source" }).click();
     await chooseSource(page, starfleet.name);
     await signIn(page, "demo", "demo");
     await waitForCall(page, "onConnectSource", 1);
