@@ -8,7 +8,8 @@ import { measureBundleSizes } from "./lib/sizes.mjs";
 import { summarize, round } from "./lib/stats.mjs";
 import { ROOT, WORK_DIR, cliOf, snapshotBuild, bundleEntry, createClientWithCli, forkModule, sessionToken, startCliService } from "./lib/processes.mjs";
 import { CHROMIUM_PATH, launchBrowser, measureLeaks, measureOpen, measureTyping, startPageServer, TYPED_QUERIES } from "./lib/browser.mjs";
-import { LOAD, measureHello, measureSourceSearch, measureTokenEndpoint } from "./lib/throughput.mjs";
+import { LOAD, measureHello, measureSourceSearch, measureTokenEndpoint, measureTokenEndpointSpread } from "./lib/throughput.mjs";
+import { createBenchDatabase } from "./lib/postgres.mjs";
 import { writeFloorPage } from "./lib/floor.mjs";
 import { printTable } from "./lib/table.mjs";
 
@@ -208,11 +209,39 @@ try {
     const searchToken = await sessionToken(loadUrl, loadClient, `bench-search-${runId}`);
     const searchResult = await measureSourceSearch(loadUrl, searchToken, pages.origin);
     await loadService.stop();
-    for (const [label, r] of [
+    const rows = [
       ["hello-world node:http (floor)", helloResult],
       ["POST /v1/connect/token (session)", tokenResult],
       ["GET /v1/connect/sources?q= (50k)", searchResult],
-    ]) {
+    ];
+
+    // The same rows on PostgreSQL, then the token endpoint of two instances sharing one PostgreSQL database.
+    const database = await createBenchDatabase();
+    if (!database) {
+      failures.push("PostgreSQL rows: set HC_TEST_DATABASE_URL (or HC_BENCH_DATABASE_URL) to a server where a database may be created");
+    } else {
+      cleanups.push(() => database.drop());
+      const pgDirs = [0, 1].map((i) => join(WORK_DIR, `load-pg${i}-${runId}`));
+      cleanups.push(async () => pgDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+      const entry = await bundleEntry("service");
+      const env = { HC_MASTER_KEY: database.masterKey };
+      const first = await forkModule(entry, [pgDirs[0], pages.origin, database.url], { env });
+      cleanups.push(() => first.stop());
+      const { url: pgUrl, client: pgClient } = first.message.ready;
+      log("throughput on PostgreSQL");
+      rows.push(["POST /v1/connect/token (session), PostgreSQL", await measureTokenEndpoint(pgUrl, pgClient, "pg")]);
+      const pgSearchToken = await sessionToken(pgUrl, pgClient, `bench-search-pg-${runId}`);
+      rows.push(["GET /v1/connect/sources?q= (50k), PostgreSQL", await measureSourceSearch(pgUrl, pgSearchToken, pages.origin)]);
+      const second = await forkModule(entry, [pgDirs[1], pages.origin, database.url, "join"], { env });
+      cleanups.push(() => second.stop());
+      rows.push([
+        "POST /v1/connect/token (session), 2 instances on one PostgreSQL",
+        await measureTokenEndpointSpread([pgUrl, second.message.ready.url], pgClient),
+      ]);
+      await second.stop();
+      await first.stop();
+    }
+    for (const [label, r] of rows) {
       const isFloor = r === helloResult;
       figure({
         name: `throughput: ${label}`,

@@ -95,8 +95,8 @@ export async function bundleEntry(name) {
  * Forks a Node module that reports `{ready: ...}` over IPC once it is listening (or `{result: ...}` when it
  * computes something), and resolves with that message and a stop function.
  */
-export function forkModule(file, args = [], { quiet = true } = {}) {
-  const child = fork(file, args, { execArgv: EXIT_WITH_PARENT, stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
+export function forkModule(file, args = [], { quiet = true, env = {} } = {}) {
+  const child = fork(file, args, { execArgv: EXIT_WITH_PARENT, env: { ...process.env, ...env }, stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve, reject) => {

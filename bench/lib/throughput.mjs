@@ -29,20 +29,41 @@ async function measure(opts) {
   };
 }
 
-/** POST /v1/connect/token with type session, a new end user per request (as a backend starting sessions does). */
-export function measureTokenEndpoint(serviceUrl, client) {
+function tokenRequests(client, prefix) {
   let n = 0;
-  return measure({
-    url: serviceUrl,
-    requests: [
-      {
-        method: "POST",
-        path: "/v1/connect/token",
-        headers: { "content-type": "application/json" },
-        setupRequest: (req) => ({ ...req, body: sessionTokenBody(client, `load-${process.pid}-${n++}`) }),
-      },
-    ],
-  });
+  return [
+    {
+      method: "POST",
+      path: "/v1/connect/token",
+      headers: { "content-type": "application/json" },
+      setupRequest: (req) => ({ ...req, body: sessionTokenBody(client, `${prefix}-${process.pid}-${n++}`) }),
+    },
+  ];
+}
+
+/** POST /v1/connect/token with type session, a new end user per request (as a backend starting sessions does). */
+export function measureTokenEndpoint(serviceUrl, client, prefix = "load") {
+  return measure({ url: serviceUrl, requests: tokenRequests(client, prefix) });
+}
+
+/**
+ * The token endpoint of several instances behind a client-side balancer: the connections split evenly over the
+ * instances, run at the same time; the requests add up and the p99 is the worst instance's.
+ */
+export async function measureTokenEndpointSpread(serviceUrls, client, prefix = "spread") {
+  const connections = Math.floor(LOAD.connections / serviceUrls.length);
+  const results = await Promise.all(
+    serviceUrls.map((url, i) => measure({ url, connections, requests: tokenRequests(client, `${prefix}-${i}`) })),
+  );
+  return {
+    requestsPerSecond: results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+    p50: Math.max(...results.map((r) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: results.reduce((sum, r) => sum + r.timeouts, 0),
+  };
 }
 
 /** GET /v1/connect/sources?q=... with a session token, rotating through typed queries (prefixes and typos). */

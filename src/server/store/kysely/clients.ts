@@ -18,6 +18,10 @@ function toClient(row: ClientsTable): ClientRecord {
 
 /** Client apps in SQL. */
 export function clientStore(db: Db): ClientStore {
+  const get = async (clientId: string) => {
+    const row = await db.selectFrom("clients").selectAll().where("client_id", "=", clientId).executeTakeFirst();
+    return row ? toClient(row) : undefined;
+  };
   return {
     async insert(c, secretEncrypted) {
       await db
@@ -38,10 +42,7 @@ export function clientStore(db: Db): ClientStore {
         })
         .execute();
     },
-    async get(clientId) {
-      const row = await db.selectFrom("clients").selectAll().where("client_id", "=", clientId).executeTakeFirst();
-      return row ? toClient(row) : undefined;
-    },
+    get,
     async list() {
       const rows = await db.selectFrom("clients").selectAll().orderBy("created_at").orderBy("client_id").execute();
       return rows.map(toClient);
@@ -75,7 +76,7 @@ export function clientStore(db: Db): ClientStore {
       if (changes.redirectUrl !== undefined) set.redirect_url = changes.redirectUrl;
       if (changes.permissions?.idTokens !== undefined) set.perm_id_tokens = changes.permissions.idTokens ? 1 : 0;
       if (changes.permissions?.clientTokens !== undefined) set.perm_client_tokens = changes.permissions.clientTokens ? 1 : 0;
-      if (Object.keys(set).length === 0) return (await this.get(clientId)) !== undefined;
+      if (Object.keys(set).length === 0) return (await get(clientId)) !== undefined;
       const res = await db.updateTable("clients").set(set).where("client_id", "=", clientId).executeTakeFirst();
       return changed(res) > 0;
     },
