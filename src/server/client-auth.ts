@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { authenticateClient } from "./clients/credentials.ts";
 import { ApiFailure } from "./errors.ts";
-import { clientIp, enforceRateLimit } from "./rate-limit.ts";
 import type { ClientRecord } from "./store/types.ts";
 
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,200}$/;
@@ -36,16 +36,15 @@ export function requireClientAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
       }
       client = await deps.store.clients.get(record.clientId);
     } else if (basic) {
-      if (deps.rateLimits) {
-        const ip = clientIp(c, deps.trustProxy ?? false);
-        await enforceRateLimit(deps.store, deps.clock.now(), `token:ip:${ip}`, deps.rateLimits.tokenPerIp, deps.rateLimits.windowMs);
-      }
       const creds = decodeBasic(basic[1]!);
-      const found = creds && creds.id.length <= 128 ? await deps.store.clients.get(creds.id) : undefined;
-      if (!creds || !found || !(await deps.services.clients.verifySecret(found.clientId, creds.secret))) {
-        throw unauthorized("INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
+      if (!creds) throw unauthorized("INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
+      try {
+        client = await authenticateClient(deps, c, creds.id, creds.secret, "token");
+      } catch (err) {
+        // Basic auth answers its own challenge header with the same code and message.
+        if (err instanceof ApiFailure && err.status === 401) throw unauthorized(err.errorCode, err.message);
+        throw err;
       }
-      client = found;
     } else {
       throw unauthorized(
         "CLIENT_AUTH_REQUIRED",

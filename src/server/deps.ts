@@ -21,8 +21,8 @@ export interface AppDeps {
   publicUrl?: string | undefined;
   /** Rate limits, or false to turn them off (benchmarks). */
   rateLimits?: RateLimitConfig | false;
-  /** Trust X-Forwarded-For for the client IP (only behind a proxy you run). */
-  trustProxy?: boolean;
+  /** Proxies in front of the service whose X-Forwarded-For and X-Forwarded-Proto entries are trusted (0: none). */
+  trustProxyHops?: number;
   /** How long the sandbox's slow sources take to answer, in ms. */
   slowSourceDelayMs?: number;
   /** Sends invitation emails (SMTP or the outbox folder). */

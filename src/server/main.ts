@@ -11,6 +11,7 @@ import { createLogger } from "./logger.ts";
 import { defaultDistDir } from "./paths.ts";
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from "./rate-limit.ts";
 import { openServices } from "./open-services.ts";
+import { trustedProxyHops } from "./proxy.ts";
 import type { Services } from "./services.ts";
 import type { Store } from "./store/types.ts";
 import { workerOutbox } from "./webhooks/endpoints.ts";
@@ -43,7 +44,12 @@ export interface StartServerOptions {
   publicUrl?: string;
   /** Rate limits, or false to turn them off. */
   rateLimits?: RateLimitConfig | false;
-  trustProxy?: boolean;
+  /**
+   * Proxies you run in front of the service, whose forwarding headers are trusted: `true` or 1 for one, N for N hops.
+   * The caller's address is then the N-th X-Forwarded-For entry from the right, and X-Forwarded-Proto says whether
+   * the caller used TLS. Default: none.
+   */
+  trustProxy?: boolean | number;
   /** Delay of the sandbox's slow sources in ms. Default 3000. */
   slowSourceDelayMs?: number;
   /** Number of sources to seed an empty catalog with. Default 50,000. */
@@ -147,7 +153,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       logger,
       publicUrl: opts.publicUrl,
       rateLimits: opts.rateLimits === undefined ? DEFAULT_RATE_LIMITS : opts.rateLimits,
-      trustProxy: opts.trustProxy ?? false,
+      trustProxyHops: trustedProxyHops(opts.trustProxy),
       ...(opts.slowSourceDelayMs !== undefined ? { slowSourceDelayMs: opts.slowSourceDelayMs } : {}),
       mailer,
       mailOutboxDir,

@@ -1,7 +1,11 @@
 import type { Context } from "hono";
 import type { AppDeps } from "./deps.ts";
+import { requestProtocol } from "./proxy.ts";
 
-/** The origin the service is reached at: the configured public URL's, else the request's own. */
+/** The origin the service is reached at: the configured public URL's, else the request's own (as a trusted proxy saw it). */
 export function serviceOrigin(deps: AppDeps, c: Context): string {
-  return deps.publicUrl ? new URL(deps.publicUrl).origin : new URL(c.req.url).origin;
+  if (deps.publicUrl) return new URL(deps.publicUrl).origin;
+  const url = new URL(c.req.url);
+  url.protocol = requestProtocol(c, deps.trustProxyHops ?? 0);
+  return url.origin;
 }

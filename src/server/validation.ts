@@ -31,12 +31,35 @@ export function cleanString(field: string, min: number, max: number) {
   );
 }
 
-/** An email address: loose shape check, at most 254 characters. */
-export function emailString(field: string) {
+/** Longest client user id, in characters (code points), wherever one enters the service. */
+export const MAX_CLIENT_USER_ID_LENGTH = 255;
+/** Longest email address (RFC 5321's path limit less the brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * The one rule for a company's user id, at every entry (token endpoint, invite links and their JWT, invitations,
+ * Portal, CLI): 1 to 255 characters counted as code points, valid Unicode, no control characters.
+ */
+export function clientUserIdString(field = "client_user_id") {
+  return cleanString(field, 1, MAX_CLIENT_USER_ID_LENGTH);
+}
+
+/** The one rule for an email address, at every entry: a full address (valibot's email check), at most 254 characters. */
+export function emailString(field = "email") {
   return v.pipe(
-    cleanString(field, 3, 254),
-    v.regex(/^[^\s@]+@[^\s@]+$/, `"${field}" must be an email address`),
+    cleanString(field, 3, MAX_EMAIL_LENGTH),
+    v.email(`"${field}" must be an email address`),
   );
+}
+
+/** True when `value` passes the client user id rule. */
+export function isClientUserId(value: unknown): value is string {
+  return v.is(clientUserIdString(), value);
+}
+
+/** True when `value` passes the email rule. */
+export function isEmailAddress(value: unknown): value is string {
+  return v.is(emailString(), value);
 }
 
 /** Parses `input` with `schema`, turning the first issue into a 400 INVALID_REQUEST. */

@@ -7,7 +7,7 @@ const clock = new ManualClock(Date.UTC(2034, 0, 1, 0, 0, 0));
 let svc: TestService;
 
 beforeAll(async () => {
-  svc = await startTestService({ clock, catalogSize: 2000, rateLimits: { windowMs: 60_000, tokenPerIp: 8, tokenPerClient: 5, connectPerHuman: 3 } });
+  svc = await startTestService({ clock, catalogSize: 2000, rateLimits: { windowMs: 60_000, tokenPerIp: 8, tokenPerClient: 5, connectPerHuman: 3, credentialFailuresPerIp: 8 } });
 });
 afterAll(() => svc.close());
 
@@ -19,7 +19,7 @@ const body = (c: { client_id: string; client_secret: string }, user: string) => 
   client_user_email: "r@example.com",
 });
 
-test("per client: 429 RATE_LIMITED with Retry-After, nothing stored, and the next window is open again", async () => {
+test("per client: 429 RATE_LIMITED with Retry-After, nothing stored, and room again as the window slides", async () => {
   clock.set(Date.UTC(2034, 0, 1, 0, 0, 0));
   const a = await svc.createClient({ origins: [] });
   for (let i = 0; i < 5; i++) expect((await postJson(`${svc.url}/v1/connect/token`, body(a, `u${i}`))).status).toBe(200);
@@ -28,15 +28,18 @@ test("per client: 429 RATE_LIMITED with Retry-After, nothing stored, and the nex
   const limited = await postJson(`${svc.url}/v1/connect/token`, body(a, "one-too-many"));
   expect(limited.status).toBe(429);
   expect(errorCodeOf(limited)).toBe("RATE_LIMITED");
-  expect(limited.headers.get("retry-after")).toBe("45");
+  // The window slides: the five hits of this window fade through the next one, so room comes back just after it starts.
+  expect(limited.headers.get("retry-after")).toBe("46");
   expect(await svc.store.humans.count()).toBe(humans);
-  // wrong secrets count too: guessing is throttled
-  expect((await postJson(`${svc.url}/v1/connect/token`, { ...body(a, "x"), client_secret: "guess" })).status).toBe(429);
+  // A wrong secret proves nothing, so it neither spends nor meets the client's budget: it is simply refused.
+  expect(errorCodeOf(await postJson(`${svc.url}/v1/connect/token`, { ...body(a, "x"), client_secret: "guess" }))).toBe("INVALID_CLIENT_ID_OR_SECRET");
   clock.advance(45_000);
+  expect((await postJson(`${svc.url}/v1/connect/token`, body(a, "window-start"))).status).toBe(429);
+  clock.advance(1);
   expect((await postJson(`${svc.url}/v1/connect/token`, body(a, "next-window"))).status).toBe(200);
 });
 
-test("per IP: unknown client ids and garbage count against the caller's address", async () => {
+test("per IP: unknown client ids and wrong secrets count against the caller's address", async () => {
   clock.set(Date.UTC(2034, 0, 2, 0, 0, 0));
   for (let i = 0; i < 8; i++) {
     const r = await postJson(`${svc.url}/v1/connect/token`, body({ client_id: `unknown${i}`, client_secret: "s" }, "u"));
@@ -59,6 +62,6 @@ test("per human: connect attempts (password guessing) are limited", async () => 
   const limited = await api(svc.url, "POST", "/v1/connect/connections", token, { source_id: STARFLEET, username: "demo", password: "demo" });
   expect(limited.status).toBe(429);
   expect(errorCodeOf(limited)).toBe("RATE_LIMITED");
-  expect(limited.headers.get("retry-after")).toBe("60");
+  expect(limited.headers.get("retry-after")).toBe("61");
   expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
 });

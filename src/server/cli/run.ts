@@ -5,6 +5,7 @@ import { parseCatalog } from "../catalog/import.ts";
 import { allowPrivateWebhooksFromEnv, startServer } from "../main.ts";
 import { systemClock } from "../clock.ts";
 import { openServices, type OpenedServices } from "../open-services.ts";
+import { trustedProxyHops } from "../proxy.ts";
 import { DATABASE_FILE, isPostgresUrl } from "../store/open-store.ts";
 import type { ClientRecord } from "../store/types.ts";
 import { InviteOptionsError, createInviteLink } from "../invites/invite-token.ts";
@@ -308,6 +309,13 @@ function portLikeCount(value: string): number {
   return Number(value);
 }
 
+function trustProxyOf(value: string | undefined): number {
+  if (value === undefined || value === "" || value === "0" || value === "false") return 0;
+  const hops = trustedProxyHops(value);
+  if (hops === 0) throw new CliError("HC_TRUST_PROXY must be 1 (or true) for one proxy you run, or the number of proxies in front");
+  return hops;
+}
+
 async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { port: { type: "string" }, host: { type: "string" }, "public-url": { type: "string" } });
   const port = portOf(values.port ?? io.env.PORT ?? "8080");
@@ -318,7 +326,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     host: values.host ?? io.env.HOST ?? "127.0.0.1",
     ...location,
     ...(publicUrl ? { publicUrl } : {}),
-    trustProxy: io.env.HC_TRUST_PROXY === "1" || io.env.HC_TRUST_PROXY === "true",
+    trustProxy: trustProxyOf(io.env.HC_TRUST_PROXY),
     ...(io.env.HC_SANDBOX_SOURCES ? { catalogSize: portLikeCount(io.env.HC_SANDBOX_SOURCES) } : {}),
     smtpUrl: io.env.SMTP_URL ?? null,
     ...(io.env.MAIL_FROM ? { mailFrom: io.env.MAIL_FROM } : {}),

@@ -52,21 +52,23 @@ export class ConnectService {
 
   /**
    * Ends a Connect session: queues `connect.session_closed` with the session's results as the app reports them to
-   * `onClose`, and returns that event's data.
+   * `onClose`, and returns that event's data. A session closes once: a later report gets the same answer, with the
+   * status it closed with, and queues nothing.
    */
   closeSession(humanId: string, sessionId: string, status: CloseStatus): Promise<SessionClosedData | undefined> {
     return this.events.transaction(async (tx, queue) => {
       const human = await tx.humans.get(humanId);
       if (!human) return undefined;
+      const close = await tx.activity.close(sessionId, humanId, status, this.clock.now());
       const closed: SessionClosedData = {
         client_user_id: human.clientUserId,
         human_id: humanId,
         session_id: sessionId,
-        status,
+        status: close.status as CloseStatus,
         session_results: sessionResultsOf(await tx.activity.list(sessionId, humanId)),
         current_connections: await tx.connections.list(humanId),
       };
-      await queue(human.clientId, "connect.session_closed", closed);
+      if (close.closedNow) await queue(human.clientId, "connect.session_closed", closed);
       return closed;
     });
   }

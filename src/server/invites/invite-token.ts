@@ -8,6 +8,7 @@
  */
 import { SignJWT, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import * as v from "valibot";
+import { MAX_CLIENT_USER_ID_LENGTH, clientUserIdString, emailString, isClientUserId, isEmailAddress } from "../validation.ts";
 
 /** The only signing algorithm accepted; pinned so that `alg: none` or an RS256/HS256 confusion can never pass. */
 export const INVITE_ALGORITHM = "HS256";
@@ -20,7 +21,7 @@ export const INVITE_CLOCK_TOLERANCE_SECONDS = 30;
 /** Tokens longer than this are refused before any parsing (a real invite is 200-400 characters). */
 export const MAX_INVITE_TOKEN_LENGTH = 4096;
 /** Longest client user id accepted in `cuid`. */
-export const MAX_CLIENT_USER_ID_LENGTH = 255;
+export { MAX_CLIENT_USER_ID_LENGTH };
 
 /** Closed list of reasons an invite token is refused. */
 export const INVITE_ERROR_CODES = [
@@ -57,21 +58,19 @@ export class InviteOptionsError extends Error {
   }
 }
 
-const EmailSchema = v.pipe(v.string(), v.trim(), v.minLength(3), v.maxLength(254), v.email());
-const ClientUserIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CLIENT_USER_ID_LENGTH));
 const ClientIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
 
 const ClaimsSchema = v.object({
   mtd: v.literal("connect"),
   cid: ClientIdSchema,
-  cuid: ClientUserIdSchema,
-  email: v.pipe(v.string(), v.maxLength(254), v.email()),
+  cuid: clientUserIdString("cuid"),
+  email: emailString("email"),
   exp: v.pipe(v.number(), v.integer()),
 });
 
 /** Whether a string looks like an email address an invite can be sent to. */
 export function isValidInviteEmail(email: unknown): email is string {
-  return v.is(EmailSchema, email) && email === email.trim();
+  return isEmailAddress(email);
 }
 
 const DURATION_PATTERN = /^(\d{1,7})\s*(s|m|h|d)?$/;
@@ -130,7 +129,7 @@ export async function createInviteToken(options: CreateInviteTokenOptions): Prom
   if (typeof options.clientSecret !== "string" || options.clientSecret.length === 0) {
     throw new InviteOptionsError("clientSecret is required");
   }
-  if (!v.is(ClientUserIdSchema, options.clientUserId)) {
+  if (!isClientUserId(options.clientUserId)) {
     throw new InviteOptionsError(`clientUserId must be 1 to ${MAX_CLIENT_USER_ID_LENGTH} characters`);
   }
   if (!isValidInviteEmail(options.email)) throw new InviteOptionsError("email is not a valid email address");

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import * as v from "valibot";
+import { isEmailAddress } from "../validation.ts";
 
 export interface OutgoingEmail {
   to: string;
@@ -68,7 +69,6 @@ export class MailerInputError extends Error {
   }
 }
 
-const EmailSchema = v.pipe(v.string(), v.maxLength(254), v.email());
 const OUTBOX_ID = /^\d{13}-[0-9a-f]{12}$/;
 const StoredEntrySchema = v.object({
   id: v.pipe(v.string(), v.regex(OUTBOX_ID)),
@@ -82,7 +82,7 @@ const StoredEntrySchema = v.object({
 });
 
 function checkMessage(message: OutgoingEmail): void {
-  if (!v.is(EmailSchema, message.to)) throw new MailerInputError("The recipient is not a valid email address");
+  if (!isEmailAddress(message.to)) throw new MailerInputError("The recipient is not a valid email address");
   if (typeof message.subject !== "string" || message.subject.trim() === "" || /[\r\n]/.test(message.subject)) {
     throw new MailerInputError("The subject must be one non-empty line");
   }

@@ -12,7 +12,7 @@ import {
   validateTemplate,
 } from "../mail/templates.ts";
 import type { HumanSummary, WebhookDeliveryRecord, WebhookEndpointRecord } from "../store/types.ts";
-import { cleanString, emailString, parseOrFail } from "../validation.ts";
+import { cleanString, clientUserIdString, emailString, parseOrFail } from "../validation.ts";
 import { checkWebhookEndpointUrl } from "../webhooks/endpoint-url.ts";
 
 const USER_STATUSES = ["invited", "engaged", "connected"] as const;
@@ -82,13 +82,13 @@ const expiresInField = v.optional(
 );
 
 const inviteLinkBody = v.object({
-  client_user_id: cleanString("client_user_id", 1, 255),
+  client_user_id: clientUserIdString(),
   email: emailString("email"),
   expires_in: expiresInField,
 });
 
 const invitationBody = v.looseObject({
-  client_user_id: cleanString("client_user_id", 1, 255),
+  client_user_id: clientUserIdString(),
   email: emailString("email"),
   template_alias: v.optional(v.string('"template_alias" must be a string')),
   expires_in: expiresInField,

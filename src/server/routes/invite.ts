@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { hostedConnectPage, inviteErrorPage } from "../invites/hosted-page.ts";
 import { describeInviteError, verifyInviteToken } from "../invites/invite-token.ts";
-import { clientIp, enforceRateLimit } from "../rate-limit.ts";
+import { clientIp } from "../proxy.ts";
+import { enforceRateLimit } from "../rate-limit.ts";
 import { TOKEN_TTL_SECONDS } from "./token.ts";
 
 /**
@@ -24,7 +25,7 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.body(null, 200, { "Content-Type": "text/html; charset=utf-8" });
     }
     if (deps.rateLimits) {
-      const ip = clientIp(c, deps.trustProxy ?? false);
+      const ip = clientIp(c, deps.trustProxyHops ?? 0);
       await enforceRateLimit(store, clock.now(), `invite:ip:${ip}`, deps.rateLimits.tokenPerIp, deps.rateLimits.windowMs);
     }
     const verification = await verifyInviteToken(c.req.query("token"), {

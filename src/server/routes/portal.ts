@@ -5,9 +5,11 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { readJsonObject } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
+import { clientIp, requestProtocol } from "../proxy.ts";
+import { authenticateClient } from "../clients/credentials.ts";
 import { ApiFailure } from "../errors.ts";
 import { serviceOrigin } from "../origin.ts";
-import { clientIp, enforceRateLimit } from "../rate-limit.ts";
+import { enforceRateLimit } from "../rate-limit.ts";
 import { constantTimeEqual } from "../security/crypto.ts";
 import { cleanString, parseOrFail } from "../validation.ts";
 import { clientApiRoutes } from "./client-api.ts";
@@ -27,7 +29,7 @@ const signInBody = v.object({
 });
 
 function isHttps(deps: AppDeps, c: Context): boolean {
-  return (deps.publicUrl ? new URL(deps.publicUrl).protocol : new URL(c.req.url).protocol) === "https:";
+  return (deps.publicUrl ? new URL(deps.publicUrl).protocol : requestProtocol(c, deps.trustProxyHops ?? 0)) === "https:";
 }
 
 /** Refuses a state-changing request whose Origin is not this service's (browsers always send it on such requests). */
@@ -98,15 +100,11 @@ export function portalRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post("/portal/api/sign-in", async (c) => {
     requireSameOrigin(deps, c);
     if (deps.rateLimits) {
-      const ip = clientIp(c, deps.trustProxy ?? false);
+      const ip = clientIp(c, deps.trustProxyHops ?? 0);
       await enforceRateLimit(store, clock.now(), `portal:ip:${ip}`, deps.rateLimits.portalSignInPerIp ?? 10, deps.rateLimits.windowMs);
     }
     const input = parseOrFail(signInBody, await readJsonObject(c));
-    const client = await store.clients.get(input.client_id);
-    if (!client || !(await services.clients.verifySecret(client.clientId, input.client_secret))) {
-      throw new ApiFailure(401, "INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
-    }
-    if (client.disabled) throw new ApiFailure(403, "NOT_AUTHORIZED", "This client is disabled.");
+    const client = await authenticateClient(deps, c, input.client_id, input.client_secret, "none");
     const created = await services.portalSessions.create(client.clientId, PORTAL_SESSION_TTL_MS);
     setCookie(c, PORTAL_COOKIE, created.sessionId, {
       path: "/portal",

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { readJsonOrFormObject } from "../body.ts";
+import { authenticateClient } from "../clients/credentials.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
-import { clientIp, enforceRateLimits, type RateBudget } from "../rate-limit.ts";
 import type { Services } from "../services.ts";
 import type { ClientRecord } from "../store/types.ts";
-import { cleanString, emailString, parseOrFail } from "../validation.ts";
+import { cleanString, clientUserIdString, emailString, parseOrFail } from "../validation.ts";
 
 /** Lifetimes of the tokens the endpoint issues, in seconds. */
 export const TOKEN_TTL_SECONDS = {
@@ -30,12 +30,12 @@ const credentials = {
 const schemas = {
   session: v.object({
     ...credentials,
-    client_user_id: cleanString("client_user_id", 1, 255),
+    client_user_id: clientUserIdString(),
     client_user_email: emailString("client_user_email"),
   }),
   id: v.object({
     ...credentials,
-    client_user_id: cleanString("client_user_id", 1, 255),
+    client_user_id: clientUserIdString(),
     client_user_email: v.optional(emailString("client_user_email")),
   }),
   client: v.object(credentials),
@@ -76,7 +76,6 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post("/v1/connect/token", async (c) => {
-    const limits = deps.rateLimits;
     const body = await readJsonOrFormObject(c);
     const type = body.type;
     if (typeof type !== "string" || !(TOKEN_TYPES as readonly string[]).includes(type)) {
@@ -89,20 +88,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
     const tokenType = type as TokenType;
     const input = parseOrFail(schemas[tokenType], body);
 
-    const client = await store.clients.get(input.client_id);
-    if (limits) {
-      // Both budgets in one write: requests naming an unknown client still count against their IP.
-      const budgets: RateBudget[] = [{ key: `token:ip:${clientIp(c, deps.trustProxy ?? false)}`, limit: limits.tokenPerIp }];
-      if (client) budgets.push({ key: `token:client:${client.clientId}`, limit: limits.tokenPerClient });
-      await enforceRateLimits(store, clock.now(), budgets, limits.windowMs);
-    }
-    if (!client) throw new ApiFailure(401, "INVALID_CLIENT_ID", "Invalid client_id.");
-    if (!(await services.clients.verifySecret(client.clientId, input.client_secret))) {
-      throw new ApiFailure(401, "INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");
-    }
-    if (client.disabled) {
-      throw new ApiFailure(403, "NOT_AUTHORIZED", "Not authorized to perform this action: the client is disabled.");
-    }
+    const client = await authenticateClient(deps, c, input.client_id, input.client_secret, "token");
     c.header("Cache-Control", "no-store");
     c.header("Pragma", "no-cache");
 

@@ -216,6 +216,24 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
         .execute();
     },
   },
+  "0005_closed_sessions": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A session closes once, so that one token cannot queue `connect.session_closed` over and over.
+      await db.schema
+        .createTable("closed_sessions")
+        .addColumn("session_id", "text", (c) => c.primaryKey())
+        .addColumn("human_id", "text", (c) => c.notNull().references("humans.human_id"))
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("closed_at", "bigint", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0006_rate_limits_previous_window": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A sliding window weighs the previous window's hits, so a burst across a window boundary is not twice the limit.
+      await db.schema.alterTable("rate_limits").addColumn("prev_count", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 });
 
 /** The schema migrations for one dialect, provided from code so that the bundled build needs no migration folder. */

@@ -107,6 +107,8 @@ export interface RateLimitsTable {
   key: string;
   window_start: number;
   count: number;
+  /** Hits in the window just before `window_start` (0 when that window had none). */
+  prev_count: Generated<number>;
 }
 
 export interface WebhookEndpointsTable {
@@ -181,6 +183,14 @@ export interface CatalogVersionTable {
   updated_at: number;
 }
 
+/** Connect sessions that have closed: a session closes once. */
+export interface ClosedSessionsTable {
+  session_id: string;
+  human_id: string;
+  status: string;
+  closed_at: number;
+}
+
 /** Every table of the Connect service's database. */
 export interface Database {
   clients: ClientsTable;
@@ -199,4 +209,5 @@ export interface Database {
   portal_sessions: PortalSessionsTable;
   session_activity: SessionActivityTable;
   catalog_version: CatalogVersionTable;
+  closed_sessions: ClosedSessionsTable;
 }

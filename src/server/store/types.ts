@@ -147,6 +147,8 @@ export interface SessionActivityStore {
   record(sessionId: string, humanId: string, sourceId: string, action: SessionChange["action"], at: number): Promise<void>;
   /** The session's changes, oldest first. */
   list(sessionId: string, humanId: string): Promise<SessionChange[]>;
+  /** Marks the session closed with `status` unless it already was; returns whether this call closed it, and the status it closed with. */
+  close(sessionId: string, humanId: string, status: string, at: number): Promise<{ closedNow: boolean; status: string }>;
 }
 
 /** A pending MFA challenge. */
@@ -241,16 +243,18 @@ export interface UiStateStore {
   save(humanId: string, state: UiState, now: number): Promise<void>;
 }
 
-/** One budget's count in its current window. */
+/** One budget's counts: hits in the current window and in the one before it. */
 export interface RateHit {
-  count: number;
-  resetAt: number;
+  current: number;
+  previous: number;
 }
 
-/** Fixed-window request counters shared by every instance on the database. */
+/** Request counters per window, shared by every instance on the database. */
 export interface RateLimitStore {
-  /** Counts one hit on each key's window, in one write; the counts come back in the keys' order. */
+  /** Counts one hit on each key's window starting at `windowStart`, in one write; the counts come back in the keys' order. */
   hit(keys: readonly string[], windowStart: number, windowMs: number): Promise<RateHit[]>;
+  /** The counts of a key without counting a hit. */
+  peek(key: string, windowStart: number, windowMs: number): Promise<RateHit>;
 }
 
 /** A client's webhook endpoint as shown to the client (never the secret). */

@@ -2,28 +2,40 @@ import { sql } from "kysely";
 import type { RateLimitStore } from "../types.ts";
 import { inTransaction, type Db } from "./db.ts";
 
-/** Fixed-window counters in SQL: one row per key, reset when a new window starts. */
+/**
+ * Window counters in SQL: one row per key holding the current window's hits and the previous window's. Moving to a
+ * new window keeps the old count as `prev_count` when the windows are adjacent, and zero when they are not.
+ */
 export function rateLimitStore(db: Db): RateLimitStore {
   return {
     hit(keys, windowStart, windowMs) {
+      const previousStart = windowStart - windowMs;
       return inTransaction(db, async (trx) => {
         const hits = [];
         for (const key of keys) {
           const row = await trx
             .insertInto("rate_limits")
-            .values({ key, window_start: windowStart, count: 1 })
+            .values({ key, window_start: windowStart, count: 1, prev_count: 0 })
             .onConflict((oc) =>
               oc.column("key").doUpdateSet({
                 count: sql<number>`case when rate_limits.window_start = ${windowStart} then rate_limits.count + 1 else 1 end`,
+                prev_count: sql<number>`case when rate_limits.window_start = ${windowStart} then rate_limits.prev_count when rate_limits.window_start = ${previousStart} then rate_limits.count else 0 end`,
                 window_start: windowStart,
               }),
             )
-            .returning("count")
+            .returning(["count", "prev_count"])
             .executeTakeFirstOrThrow();
-          hits.push({ count: row.count, resetAt: windowStart + windowMs });
+          hits.push({ current: row.count, previous: row.prev_count });
         }
         return hits;
       });
+    },
+    async peek(key, windowStart, windowMs) {
+      const row = await db.selectFrom("rate_limits").select(["window_start", "count", "prev_count"]).where("key", "=", key).executeTakeFirst();
+      if (!row) return { current: 0, previous: 0 };
+      if (row.window_start === windowStart) return { current: row.count, previous: row.prev_count };
+      if (row.window_start === windowStart - windowMs) return { current: 0, previous: row.count };
+      return { current: 0, previous: 0 };
     },
   };
 }

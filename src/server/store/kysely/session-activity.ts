@@ -1,5 +1,5 @@
 import type { SessionActivityStore } from "../types.ts";
-import type { Db } from "./db.ts";
+import { changed, type Db } from "./db.ts";
 
 /** Per-session change log in SQL. */
 export function sessionActivityStore(db: Db): SessionActivityStore {
@@ -17,6 +17,16 @@ export function sessionActivityStore(db: Db): SessionActivityStore {
         .orderBy("session_activity.seq")
         .execute();
       return rows.map((r) => ({ action: r.action, source: { name: r.name, id: r.id } }));
+    },
+    async close(sessionId, humanId, status, at) {
+      const res = await db
+        .insertInto("closed_sessions")
+        .values({ session_id: sessionId, human_id: humanId, status, closed_at: at })
+        .onConflict((oc) => oc.column("session_id").doNothing())
+        .executeTakeFirst();
+      if (changed(res) > 0) return { closedNow: true, status };
+      const row = await db.selectFrom("closed_sessions").select("status").where("session_id", "=", sessionId).executeTakeFirstOrThrow();
+      return { closedNow: false, status: row.status };
     },
   };
 }
