@@ -180,3 +180,57 @@ describe("a session closes once", () => {
     expect(deliveries.filter((d) => d.eventType === "connect.session_closed")).toHaveLength(1);
   });
 });
+
+describe("rotating a client secret", () => {
+  async function tokensOf(c: { client_id: string; client_secret: string }, user: string) {
+    const session = await svc.sessionToken(c.client_id, c.client_secret, `${user}-s`);
+    // A user who has connected gets id and refresh tokens.
+    const idUser = await svc.sessionToken(c.client_id, c.client_secret, `${user}-i`);
+    await api(svc.url, "POST", "/v1/connect/connections", idUser, { source_id: "5b1daf3f079c652eaf41fd23", username: "demo", password: "demo" });
+    const id = await token({ type: "id", client_id: c.client_id, client_secret: c.client_secret, client_user_id: `${user}-i` });
+    return { session, id: id.body.id_token as string, refresh: id.body.id_refresh_token as string };
+  }
+  const works = async (t: { session: string; id: string; refresh: string }, secret: string, clientId: string) => ({
+    session: (await api(svc.url, "GET", "/v1/connect/session", t.session)).status,
+    id: (await api(svc.url, "GET", "/v1/connect/session", t.id)).status,
+    refresh: (await token({ type: "refresh", client_id: clientId, client_secret: secret, id_refresh_token: t.refresh })).status,
+  });
+
+  test("without revoking, issued session, id and refresh tokens keep working; with it, none does", async () => {
+    clock.set(Date.UTC(2035, 0, 8, 0, 0, 0));
+    const c = await svc.createClient({ origins: [], permissions: { clientTokens: true } });
+    const before = await tokensOf(c, "keep");
+    const kept = await svc.services.clients.rotateSecret(c.client_id);
+    expect(await works(before, kept!.client_secret, c.client_id)).toStrictEqual({ session: 200, id: 200, refresh: 200 });
+
+    const revoked = await tokensOf({ client_id: c.client_id, client_secret: kept!.client_secret }, "gone");
+    const ip = from("192.0.2.100");
+    const signIn = await postJson<{ csrf_token: string }>(`${svc.url}/portal/api/sign-in`, { client_id: c.client_id, client_secret: kept!.client_secret }, { Origin: svc.url, ...ip });
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const rotated = await postJson<{ client_secret: string; revoked_tokens: boolean }>(
+      `${svc.url}/portal/api/client-secret/rotate`,
+      { revoke_tokens: true },
+      { Origin: svc.url, Cookie: cookie, "X-CSRF-Token": signIn.body.csrf_token, ...ip },
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.revoked_tokens).toBe(true);
+    expect(await works(revoked, rotated.body.client_secret, c.client_id)).toStrictEqual({ session: 401, id: 401, refresh: 400 });
+    // The Portal session that rotated ended with it.
+    expect((await api(svc.url, "GET", "/portal/api/session", null, undefined, { Cookie: cookie })).status).toBe(401);
+  });
+
+  test("the CLI's --revoke-tokens revokes in the same way", async () => {
+    const { runCli } = await import("../../src/server/cli/run.ts");
+    const c = await svc.createClient({ origins: [] });
+    const issued = await tokensOf(c, "cli");
+    let out = "";
+    const code = await runCli(["clients", "rotate-secret", c.client_id, "--revoke-tokens", "--json", "--data-dir", svc.dataDir], {
+      stdout: (t) => (out += t),
+      stderr: () => {},
+      env: {},
+    });
+    expect(code).toBe(0);
+    const creds = JSON.parse(out) as { client_secret: string };
+    expect(await works(issued, creds.client_secret, c.client_id)).toStrictEqual({ session: 401, id: 401, refresh: 400 });
+  });
+});

@@ -33,8 +33,10 @@ Commands:
                  [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
                                    Create a client app and print its credentials once.
   clients list [--json]            List client apps (never their secrets).
-  clients rotate-secret CLIENT_ID [--json]
-                                   Replace a client's secret and print the new one once.
+  clients rotate-secret CLIENT_ID [--revoke-tokens] [--json]
+                                   Replace a client's secret and print the new one once. Client tokens,
+                                   Portal sessions and invite links of the old secret stop working; with
+                                   --revoke-tokens every session, id and refresh token issued goes too.
   clients disable CLIENT_ID        Refuse every token request and Connect session of a client.
   clients enable CLIENT_ID         Undo disable.
   invite --client-id ID --client-user-id USER --email EMAIL [--expires-in 3d] [--base-url URL] [--json]
@@ -190,15 +192,17 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
       return 0;
     }
     case "rotate-secret": {
-      const { values, positionals } = parse(rest, { json: { type: "boolean" } });
+      const { values, positionals } = parse(rest, { json: { type: "boolean" }, "revoke-tokens": { type: "boolean" } });
       const clientId = positionals[0];
       if (!clientId) throw new CliError("clients rotate-secret needs a CLIENT_ID");
-      const creds = await withServices(locationOf(values, io.env), io.env, ({ store, services }) => services.clients.rotateSecret(clientId));
+      const revokeTokens = values["revoke-tokens"] === true;
+      const creds = await withServices(locationOf(values, io.env), io.env, ({ services }) => services.clients.rotateSecret(clientId, { revokeTokens }));
       if (!creds) throw new CliError(`no client ${clientId}`);
       io.stdout(
         values.json
           ? JSON.stringify(creds) + "\n"
-          : `New secret for ${clientId}:\n  client_secret: ${creds.client_secret}\nThe old secret no longer works.\n`,
+          : `New secret for ${clientId}:\n  client_secret: ${creds.client_secret}\nThe old secret no longer works.` +
+              (revokeTokens ? " Every token issued to this client was revoked.\n" : " Session, id and refresh tokens already issued work until they expire (--revoke-tokens ends them).\n"),
       );
       return 0;
     }

@@ -48,12 +48,16 @@ export class ClientService {
     return sealed === undefined ? undefined : this.secrets.decrypt(sealed);
   }
 
-  /** Replaces the client's secret and revokes its client tokens and Portal sessions; returns the new credentials. */
-  async rotateSecret(clientId: string): Promise<ClientCredentials | undefined> {
+  /**
+   * Replaces the client's secret and, in the same transaction, revokes its client tokens and Portal sessions; with
+   * `revokeTokens`, also every session, id and refresh token it was issued. Invite links signed with the old secret
+   * stop verifying. Returns the new credentials.
+   */
+  async rotateSecret(clientId: string, opts: { revokeTokens?: boolean } = {}): Promise<ClientCredentials | undefined> {
     const clientSecret = randomToken(32);
     return this.store.transaction(async (tx) => {
       if (!(await tx.clients.setSecret(clientId, this.secrets.encrypt(clientSecret), this.clock.now()))) return undefined;
-      await tx.tokens.deleteOfClient(clientId, ["client"]);
+      await tx.tokens.deleteOfClient(clientId, opts.revokeTokens ? undefined : ["client"]);
       await tx.portalSessions.deleteOfClient(clientId);
       return { client_id: clientId, client_secret: clientSecret };
     });

@@ -28,6 +28,10 @@ const signInBody = v.object({
   client_secret: cleanString("client_secret", 1, 512),
 });
 
+const rotateBody = v.object({
+  revoke_tokens: v.optional(v.boolean('"revoke_tokens" must be true or false')),
+});
+
 function isHttps(deps: AppDeps, c: Context): boolean {
   return (deps.publicUrl ? new URL(deps.publicUrl).protocol : requestProtocol(c, deps.trustProxyHops ?? 0)) === "https:";
 }
@@ -128,6 +132,16 @@ export function portalRoutes(deps: AppDeps): Hono<AppEnv> {
     await services.portalSessions.delete(getCookie(c, PORTAL_COOKIE)!);
     deleteCookie(c, PORTAL_COOKIE, { path: "/portal", httpOnly: true, sameSite: "Strict", secure: isHttps(deps, c) });
     return c.body(null, 204);
+  });
+
+  // Rotation ends every Portal session of the client, this one included: the answer shows the new secret once.
+  app.post("/portal/api/client-secret/rotate", session, async (c) => {
+    const input = parseOrFail(rotateBody, await readJsonObject(c));
+    const revokeTokens = input.revoke_tokens === true;
+    const creds = await services.clients.rotateSecret(c.get("client").clientId, { revokeTokens });
+    if (!creds) throw new ApiFailure(404, "CLIENT_NOT_FOUND", "No client has this id.");
+    deleteCookie(c, PORTAL_COOKIE, { path: "/portal", httpOnly: true, sameSite: "Strict", secure: isHttps(deps, c) });
+    return c.json({ ...creds, revoked_tokens: revokeTokens });
   });
 
   app.route("/", clientApiRoutes(deps, "/portal/api", session));
