@@ -28,7 +28,8 @@ Commands:
   serve [--port N] [--host H] [--data-dir DIR] [--public-url URL]
                                    Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL,
                                    HC_MASTER_KEY, HC_TRUST_PROXY, LOG_LEVEL, SMTP_URL, MAIL_FROM,
-                                   HC_WEBHOOKS_HTTPS_ONLY, HC_WEBHOOKS_ALLOW_PRIVATE).
+                                   HC_WEBHOOKS_HTTPS_ONLY, HC_WEBHOOKS_ALLOW_PRIVATE, HC_WEBHOOK_TIMEOUT_MS,
+                                   DATABASE_URL).
   clients create --name NAME --origin URL [--origin URL ...] [--color #RRGGBB] [--logo-url URL]
                  [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
                                    Create a client app and print its credentials once.
@@ -313,6 +314,11 @@ function portLikeCount(value: string): number {
   return Number(value);
 }
 
+function webhookTimeoutOf(value: string): number {
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 100) throw new CliError("HC_WEBHOOK_TIMEOUT_MS must be a number of milliseconds, at least 100");
+  return Number(value);
+}
+
 function trustProxyOf(value: string | undefined): number {
   if (value === undefined || value === "" || value === "0" || value === "false") return 0;
   const hops = trustedProxyHops(value);
@@ -336,6 +342,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     ...(io.env.MAIL_FROM ? { mailFrom: io.env.MAIL_FROM } : {}),
     allowHttpWebhooks: !(io.env.HC_WEBHOOKS_HTTPS_ONLY === "1" || io.env.HC_WEBHOOKS_HTTPS_ONLY === "true"),
     allowPrivateWebhooks: allowPrivateWebhooksFromEnv(io.env),
+    ...(io.env.HC_WEBHOOK_TIMEOUT_MS ? { webhooks: { timeoutMs: webhookTimeoutOf(io.env.HC_WEBHOOK_TIMEOUT_MS) } } : {}),
   });
   await new Promise<void>((resolveStop) => {
     const stop = () => {

@@ -75,7 +75,7 @@ export interface WebhookWorkerOptions {
   concurrency?: number;
   /** Per-attempt timeout. Default 15 s. */
   timeoutMs?: number;
-  /** How long a claim holds before another worker may retry the row. Default timeoutMs + 60 s. */
+  /** How long a claim holds before another worker may retry the row. Default 2 × timeoutMs + 5 s. */
   leaseMs?: number;
   /** Deliver to loopback, private, link-local and other non-public addresses (local development). Default false. */
   allowPrivate?: boolean;
@@ -103,7 +103,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   const intervalMs = options.intervalMs ?? 1000;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  const leaseMs = options.leaseMs ?? timeoutMs + 60_000;
+  // A lease outlasts any attempt, so that no second worker takes a message while it is still being delivered.
+  const leaseMs = options.leaseMs ?? 2 * timeoutMs + 5_000;
   const random = options.random ?? Math.random;
   const logger = options.logger || null;
 
