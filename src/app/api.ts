@@ -58,6 +58,8 @@ export interface ConnectApi {
   submitMfa(body: SubmitMfaBody): Promise<ConnectResult>;
   startOAuth(sourceId: string): Promise<OAuthStartResult>;
   getOAuthAttempt(attemptId: string): Promise<OAuthAttemptStatus>;
+  /** Redeems the code the OAuth popup handed to this window; the service connects the source for this session only. */
+  completeOAuth(attemptId: string, code: string): Promise<OAuthAttemptStatus>;
   disconnect(sourceId: string): Promise<DisconnectResult>;
   saveUiState(state: UiState): Promise<void>;
   closeSession(): Promise<void>;
@@ -139,6 +141,8 @@ export function createApi(opts: ApiOptions): ConnectApi {
         body: { source_id: sourceId },
         check: (v) => typeof v.attempt_id === "string" && typeof v.authorize_url === "string",
       }),
+    completeOAuth: (attemptId, code) =>
+      request("POST", "/v1/connect/oauth/complete", { body: { attempt_id: attemptId, code }, check: (v) => typeof v.status === "string" }),
     getOAuthAttempt: (attemptId) =>
       request("GET", `/v1/connect/oauth/attempts/${enc(attemptId)}`, { check: (v) => typeof v.status === "string" }),
     disconnect: (sourceId) =>

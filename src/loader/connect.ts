@@ -67,8 +67,18 @@ interface Warm {
   off(): void;
 }
 
-/** Builds the `HumanConnect` object; `defaultBase` gives the Connect service's URL when `baseUrl` is not passed. */
-export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
+/**
+ * Builds the `HumanConnect` object; `defaultBase` gives the Connect service's URL when `baseUrl` is not passed, and
+ * `knownClientId` the client id when no call passes one (the script tag's `data-client-id`).
+ */
+export function createHumanConnect(defaultBase: () => string, knownClientId?: string): HumanConnectApi {
+  // The service sends `frame-ancestors` from the client's allowed origins only when the app URL names the client, so
+  // every app URL carries the last client id this page gave.
+  let clientId = knownClientId;
+  const withClient = <T extends { clientId?: string | undefined }>(o: T): T => {
+    clientId = o.clientId || clientId;
+    return clientId ? { ...o, clientId } : o;
+  };
   let current: { h: ConnectHandle; focus(): void; warned?: boolean } | undefined;
   const preloaded = new Set<string>();
   let warm: Warm | undefined;
@@ -99,7 +109,7 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
     if (!o || typeof o.token != "string" || !o.token) return early("MISSING_SESSION_TOKEN");
     let url: string;
     try {
-      url = appUrl(o.baseUrl ?? defaultBase(), o);
+      url = appUrl(o.baseUrl ?? defaultBase(), withClient(o));
     } catch {
       console.error(PREFIX + "baseUrl is not a valid URL: " + o.baseUrl);
       return early("CONNECT_UNAVAILABLE");
@@ -230,7 +240,7 @@ export function createHumanConnect(defaultBase: () => string): HumanConnectApi {
   }
 
   function preload(p: PreloadOptions = {}): void {
-    const url = appUrl(p.baseUrl ?? defaultBase(), p);
+    const url = appUrl(p.baseUrl ?? defaultBase(), withClient(p));
     const origin = new URL(url).origin;
     if (!preloaded.has(url)) {
       preloaded.add(url);

@@ -10,8 +10,9 @@ declare global {
 }
 
 // `document.currentScript` is only set while this script first runs, so the base is read now.
-const src = (document.currentScript as HTMLScriptElement | null)?.src;
+const script = document.currentScript as HTMLScriptElement | null;
+const src = script?.src;
 const base = src ? new URL(".", src).href : location.origin;
 
 // A second copy of connect.js on the page keeps the first one, so an open dialog is never orphaned.
-window.HumanConnect ??= createHumanConnect(() => base);
+window.HumanConnect ??= createHumanConnect(() => base, script?.dataset?.clientId || undefined);

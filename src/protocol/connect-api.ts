@@ -13,12 +13,15 @@
  *   POST   /v1/connect/connections/mfa            SubmitMfaBody          -> ConnectResult
  *   POST   /v1/connect/oauth/start                OAuthStartBody         -> OAuthStartResult
  *   GET    /v1/connect/oauth/attempts/:attempt_id -> OAuthAttemptStatus    (poll while the popup is open)
+ *   POST   /v1/connect/oauth/complete            OAuthCompleteBody      -> OAuthAttemptStatus (redeem the popup's code)
  *   DELETE /v1/connect/connections/:source_id     -> DisconnectResult
  *   PUT    /v1/connect/ui-state                   UiStateBody            -> 204
  *   POST   /v1/connect/session/close              SessionCloseBody       -> 200 (queues `connect.session_closed`)
  *
  * The OAuth popup opens `authorize_url` (the sandbox sign-in page served by this service). When the round trip
- * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin and closes itself.
+ * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin and closes itself;
+ * the Connect app that started the attempt then redeems the code with its own token. The callback connects nothing
+ * itself, so an authorize URL completed anywhere else (another browser, a page with no opener) connects nothing.
  */
 import type { ConnectSource } from "./results.ts";
 
@@ -120,7 +123,15 @@ export type OAuthAttemptStatus =
 export interface OAuthPopupMessage {
   ns: "human-connect-oauth";
   attempt_id: string;
-  status: "connected" | "failed";
+  /** "authorized" carries the code for the app to redeem; "failed" means the attempt already failed. */
+  status: "authorized" | "failed";
+  code?: string;
+}
+
+/** Body of `POST /v1/connect/oauth/complete`: the popup's code, redeemed by the Connect that started the attempt. */
+export interface OAuthCompleteBody {
+  attempt_id: string;
+  code: string;
 }
 
 /** Reported when Connect closes normally, so the service can tell the client's webhook. */

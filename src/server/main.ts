@@ -50,6 +50,8 @@ export interface StartServerOptions {
    * the caller used TLS. Default: none.
    */
   trustProxy?: boolean | number;
+  /** Longest a request may take to arrive (headers and body), in ms. Default 30 s. */
+  requestTimeoutMs?: number;
   /** Delay of the sandbox's slow sources in ms. Default 3000. */
   slowSourceDelayMs?: number;
   /** Number of sources to seed an empty catalog with. Default 50,000. */
@@ -90,6 +92,25 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Longest a request may take to arrive, headers and body: a stalled sender is cut after this. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long an idle keep-alive connection stays open: longer than the idle timeout of common load balancers (60 s),
+ * so that the balancer, not the service, closes idle connections and never sends on one the service just closed.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** Node's server timeouts for this API (its default lets a request take 300 s to arrive). */
+export function httpTimeouts(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, 20_000),
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks the two timeouts above only this often.
+    connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
+  };
+}
 
 // Generating the sandbox catalog is deterministic and costs a second or two: do it once per process and size.
 const catalogCache = new Map<number, SourceRecord[]>();
@@ -162,7 +183,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     });
     const host = opts.host ?? "127.0.0.1";
     server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host }) as Server;
+      const s = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host, serverOptions: httpTimeouts(opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) }) as Server;
       s.once("error", reject);
       s.once("listening", () => resolve(s));
     });

@@ -120,6 +120,14 @@ describe.each(entries)("%s", (_name, load) => {
     expect(document.querySelector("dialog, iframe, style")).toBeNull();
   });
 
+  test("the app URL names the client the page gave last, so the service can send frame-ancestors", () => {
+    openWith({ clientId: "client-a" });
+    HC.close();
+    document.body.replaceChildren();
+    openWith();
+    expect(document.querySelector("iframe")!.getAttribute("src")).toBe(`${APP}/connect?client_id=client-a`);
+  });
+
   test("opens a modal dialog with a titled iframe on the app URL; the token is not in it", () => {
     openWith({ clientId: "client 1", language: "es" });
     const dialog = document.querySelector("dialog")!;
@@ -374,7 +382,7 @@ describe.each(entries)("%s", (_name, load) => {
 
   test("a preloaded app for another URL is left alone; open() builds its own", () => {
     HC.preload({ baseUrl: APP, clientId: "other" });
-    openWith();
+    openWith({ clientId: "another" });
     expect(document.querySelectorAll("dialog")).toHaveLength(2);
     expect([...document.querySelectorAll("dialog")].filter((d) => d.open)).toHaveLength(1);
   });
@@ -400,5 +408,24 @@ describe("script-tag defaults", () => {
     vi.resetModules();
     await import("../../src/loader/script-tag.ts");
     expect(window.HumanConnect).toBe(first);
+  });
+});
+
+describe("the script tag's data-client-id", () => {
+  test("names the client of every app URL when open() passes none", async () => {
+    vi.resetModules();
+    delete window.HumanConnect;
+    const script = document.createElement("script");
+    script.src = `${APP}/connect.js`;
+    script.dataset.clientId = "tagged-client";
+    Object.defineProperty(document, "currentScript", { value: script, configurable: true });
+    try {
+      await import("../../src/loader/script-tag.ts");
+    } finally {
+      Object.defineProperty(document, "currentScript", { value: null, configurable: true });
+    }
+    window.HumanConnect!.open({ token: "tok_secret" });
+    expect(document.querySelector("iframe")!.getAttribute("src")).toBe(`${APP}/connect?client_id=tagged-client`);
+    window.HumanConnect!.close();
   });
 });

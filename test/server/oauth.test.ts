@@ -40,13 +40,20 @@ async function signIn(authorizeUrl: string, username: string, password: string, 
   return fetch(`${svc.url}/sandbox/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
 }
 
-function popupMessage(page: string): { origin: string; message: { ns: string; attempt_id: string; status: string } } | null {
+type PopupResult = { origin: string; message: { ns: string; attempt_id: string; status: string; code?: string } };
+
+function popupMessage(page: string): PopupResult | null {
   const m = /<script type="application\/json" id="hc-oauth-result">([^<]*)<\/script>/.exec(page);
-  return m ? (JSON.parse(m[1]!) as { origin: string; message: { ns: string; attempt_id: string; status: string } }) : null;
+  return m ? (JSON.parse(m[1]!) as PopupResult) : null;
+}
+
+/** What the Connect app does with the popup's message: redeem the code with its own token. */
+function complete(token: string, attemptId: string, code: string) {
+  return api(svc.url, "POST", "/v1/connect/oauth/complete", token, { attempt_id: attemptId, code });
 }
 
 describe("the OAuth round trip", () => {
-  test("start -> sandbox sign-in -> code -> callback -> connected, and the popup posts to its own origin", async () => {
+  test("start -> sandbox sign-in -> code -> callback hands the code to its own origin -> the app redeems it -> connected", async () => {
     const token = await newToken();
     const { attempt_id, authorize_url } = await start(token);
     const url = new URL(authorize_url);
@@ -79,13 +86,22 @@ describe("the OAuth round trip", () => {
     expect(callback.headers.get("content-security-policy")).toMatch(/script-src 'nonce-[^']+'/);
     expect(callback.headers.get("referrer-policy")).toBe("no-referrer");
     const callbackHtml = await callback.text();
+    const code = location.searchParams.get("code")!;
     expect(popupMessage(callbackHtml)).toEqual({
       origin: svc.url,
-      message: { ns: "human-connect-oauth", attempt_id, status: "connected" },
+      message: { ns: "human-connect-oauth", attempt_id, status: "authorized", code },
     });
     expect(callbackHtml).toContain("window.opener.postMessage(data.message, data.origin)");
-    expect(callbackHtml).not.toContain(location.searchParams.get("code")!);
+    // The callback itself connects nothing.
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token)).body).toEqual({ status: "pending" });
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
 
+    const redeemed = await complete(token, attempt_id, code);
+    expect(redeemed.body).toEqual({
+      status: "connected",
+      source: { name: "Holodeck Fitness", id: HOLODECK_OAUTH },
+      connections: [{ name: "Holodeck Fitness", id: HOLODECK_OAUTH }],
+    });
     const status = await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token);
     expect(status.body).toEqual({
       status: "connected",
@@ -93,10 +109,11 @@ describe("the OAuth round trip", () => {
       connections: [{ name: "Holodeck Fitness", id: HOLODECK_OAUTH }],
     });
 
-    // a replayed code is refused, by the callback and by the provider's token endpoint, and changes nothing
+    // a replayed code is refused, by the callback, the completion and the provider's token endpoint, and changes nothing
     const replay = await fetch(location);
     expect(replay.status).toBe(400);
     expect(popupMessage(await replay.text())).toBeNull();
+    expect(errorCodeOf(await complete(token, attempt_id, code))).toBe("INVALID_GRANT");
     const exchange = await postJson(`${svc.url}/sandbox/oauth/token`, {
       grant_type: "authorization_code",
       code: location.searchParams.get("code"),
@@ -131,7 +148,37 @@ describe("the OAuth round trip", () => {
 
     const good = await fetch(location);
     expect(good.status).toBe(200);
-    expect(popupMessage(await good.text())?.message.status).toBe("connected");
+    expect(popupMessage(await good.text())?.message.status).toBe("authorized");
+    expect((await complete(token, attempt_id, location.searchParams.get("code")!)).body.status).toBe("connected");
+  });
+
+  test("login CSRF: an attacker's authorize URL completed in another browser connects nothing to the attacker", async () => {
+    const attacker = await newToken();
+    const { attempt_id, authorize_url } = await start(attacker);
+    // The victim, in a fresh browser with no opener, signs in at the attacker's URL.
+    const location = new URL((await signIn(authorize_url, "demo", "demo")).headers.get("location")!);
+    const page = await fetch(location);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain("Connect window that started this sign-in");
+    expect(text).toContain("nothing was connected");
+    // Nothing reaches the attacker's user, however long they poll.
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, attacker)).body).toEqual({ status: "pending" });
+    expect((await api(svc.url, "GET", "/v1/connect/session", attacker)).body.connections).toEqual([]);
+  });
+
+  test("a code redeemed with another user's token is refused and connects nothing", async () => {
+    const owner = await newToken();
+    const other = await newToken();
+    const { attempt_id, authorize_url } = await start(owner);
+    const code = new URL((await signIn(authorize_url, "demo", "demo")).headers.get("location")!).searchParams.get("code")!;
+    const stolen = await complete(other, attempt_id, code);
+    expect(stolen.status).toBe(404);
+    expect(errorCodeOf(stolen)).toBe("OAUTH_ATTEMPT_NOT_FOUND");
+    expect((await api(svc.url, "GET", "/v1/connect/session", other)).body.connections).toEqual([]);
+    expect((await api(svc.url, "GET", "/v1/connect/session", owner)).body.connections).toEqual([]);
+    expect(errorCodeOf(await complete(owner, attempt_id, "short"))).toBe("INVALID_REQUEST");
+    expect((await complete(owner, attempt_id, code)).body.status).toBe("connected");
   });
 
   test("the provider's token endpoint checks PKCE and the exact redirect URI", async () => {

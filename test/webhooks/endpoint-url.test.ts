@@ -63,6 +63,15 @@ describe("checkWebhookEndpointUrl", () => {
     ["http://224.0.0.1/", "multicast"],
     ["http://[ff02::1]/", "multicast"],
     ["http://255.255.255.255/", "reserved"],
+    ["http://198.18.0.1/", "reserved"],
+    ["http://192.0.2.10/", "reserved"],
+    ["http://203.0.113.5:8080/hooks", "reserved"],
+    ["http://240.1.2.3/", "reserved"],
+    ["http://[2001:db8::5]/", "reserved"],
+    ["http://[64:ff9b:1::a]/", "reserved"],
+    ["http://[100::7]/", "reserved"],
+    ["http://[2002:a9fe:a9fe::1]/", "link-local"],
+    ["http://[64:ff9b::a9fe:a9fe]/", "link-local"],
   ];
 
   it.each(nonPublic)("refuses %s (%s) by default, with a clear message", (url, range) => {

@@ -52,6 +52,10 @@ describe("registration", () => {
     ["unspecified", () => "http://0.0.0.0:4000/"],
     ["CGNAT", () => "https://100.100.100.100/"],
     ["multicast", () => "https://239.1.2.3/"],
+    ["198.18/15 (benchmarking)", () => "http://198.18.0.1/"],
+    ["documentation", () => "https://203.0.113.7/hooks"],
+    ["6to4 of a private address", () => "https://[2002:c0a8:1::1]/hooks"],
+    ["NAT64 of the metadata service", () => "http://[64:ff9b::a9fe:a9fe]/"],
   ];
 
   test.each(refused)("PUT /v1/webhook-endpoint refuses a %s URL with 400 WEBHOOK_URL_INVALID and stores nothing", async (_name, url) => {

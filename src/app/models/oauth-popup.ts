@@ -1,7 +1,8 @@
 /**
- * Watches one OAuth attempt while its popup is open: the callback page's message (fast path) and a poll of the
- * attempt every second (fallback, e.g. when the popup lost its opener). The service's answer is the only truth;
- * the popup's message just triggers an early look.
+ * Watches one OAuth attempt while its popup is open. The callback page posts the authorization code to this window
+ * only, and this Connect redeems it with its own token: that is what makes a sign-in finish only in the Connect that
+ * started it. A poll of the attempt every second notices failures and a popup closed early. The service's answer is
+ * the only truth.
  */
 import type { OAuthAttemptStatus, OAuthPopupMessage } from "../../protocol/connect-api.ts";
 import { toApiError, type ApiError, type ConnectApi } from "../api.ts";
@@ -68,9 +69,24 @@ export function watchOAuthAttempt(opts: {
     }
   }
 
+  async function redeem(code: string) {
+    if (!active) return;
+    inFlight = true;
+    try {
+      const status = await opts.api.completeOAuth(opts.attemptId, code);
+      if (status.status === "connected" || status.status === "failed") finish({ kind: "settled", status });
+    } catch (err) {
+      finish({ kind: "error", error: toApiError(err) });
+    } finally {
+      inFlight = false;
+    }
+  }
+
   const onMessage = (event: MessageEvent) => {
     if (event.origin !== opts.env.origin || !isPopupMessage(event.data, opts.attemptId)) return;
-    void check(false);
+    const { status, code } = event.data;
+    if (status === "authorized" && typeof code === "string") void redeem(code);
+    else void check(false);
   };
   const timer = setInterval(() => void check(opts.popup.closed), opts.pollMs ?? 1000);
   opts.env.addEventListener("message", onMessage);

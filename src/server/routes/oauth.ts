@@ -34,6 +34,11 @@ const startBody = v.object({
   source_id: v.pipe(v.string('"source_id" must be a string'), v.regex(SOURCE_ID, '"source_id" must be 24 lowercase hex characters')),
 });
 
+const completeBody = v.object({
+  attempt_id: v.pipe(v.string('"attempt_id" must be a string'), v.regex(/^oa_[A-Za-z0-9_-]{8,60}$/, '"attempt_id" is malformed')),
+  code: v.pipe(v.string('"code" must be a string'), v.regex(/^[A-Za-z0-9_-]{16,256}$/, '"code" is malformed')),
+});
+
 const authorizeParams = v.object({
   response_type: v.literal("code", '"response_type" must be "code"'),
   client_id: v.literal(SANDBOX_OAUTH_CLIENT_ID, '"client_id" is not registered with this provider'),
@@ -135,11 +140,11 @@ function callbackPage(c: Context, origin: string, message: OAuthPopupMessage, te
     var data = JSON.parse(document.getElementById("hc-oauth-result").textContent);
     if (window.opener) window.opener.postMessage(data.message, data.origin);
     window.close();`;
-  const ok = message.status === "connected";
+  const ok = message.status === "authorized";
   return sendPage(c, {
-    title: ok ? "Connected" : "Not connected",
+    title: ok ? "Almost done" : "Not connected",
     script,
-    body: html`<h1>${ok ? "Connected" : "Not connected"}</h1>
+    body: html`<h1>${ok ? "Almost done" : "Not connected"}</h1>
 <p${ok ? "" : html` class="error" role="alert"`}>${text}</p>
 <p class="note">You can close this window.</p>
 <script type="application/json" id="hc-oauth-result">${jsonForScript({ origin, message })}</script>`,
@@ -282,31 +287,52 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
         : fail("OAUTH_FAILED", "The provider could not complete the sign-in.");
     }
     const code = c.req.query("code") ?? "";
-    let exchanged: OAuthAttemptRecord;
-    try {
-      exchanged = await exchangeAuthorizationCode(deps, {
-        code,
-        redirectUri: origin + OAUTH_CALLBACK_PATH,
-        codeVerifier: attempt.codeVerifier,
-      });
-    } catch (err) {
-      if (err instanceof ApiFailure) return fail("OAUTH_EXCHANGE_FAILED", err.message);
-      throw err;
-    }
-    if (exchanged.attemptId !== attempt.attemptId) {
-      return fail("OAUTH_EXCHANGE_FAILED", "The authorization code belongs to another sign-in.");
-    }
-    const source = await store.sources.get(attempt.sourceId);
-    const human = await store.humans.get(attempt.humanId);
-    if (!source || !human) return fail("OAUTH_FAILED", "The source or the user no longer exists.");
-    await services.connect.connect(human.humanId, source.id, attempt.sessionId);
-    await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
+    if (!/^[A-Za-z0-9_-]{16,256}$/.test(code)) return fail("OAUTH_FAILED", "The provider sent no authorization code.");
+    // The sign-in ends in the Connect that started it: only its window gets the code, and it redeems the code with
+    // its own token. Completed anywhere else (no opener), the code goes nowhere and nothing is connected.
     return callbackPage(
       c,
       origin,
-      { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "connected" },
-      `${source.name} is connected.`,
+      { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "authorized", code },
+      "Finishing in the Connect window that started this sign-in. If nothing happens, this sign-in was not started from Connect here: close this window, nothing was connected.",
     );
+  });
+
+  app.post("/v1/connect/oauth/complete", authed, async (c) => {
+    const auth = c.get("auth");
+    const input = parseOrFail(completeBody, await readJsonObject(c));
+    const attempt = await services.signIn.getOAuthAttempt(input.attempt_id);
+    // Another user's or another session's attempt is unknown here: a sign-in completes only where it started.
+    if (!attempt || attempt.humanId !== auth.human.humanId || attempt.sessionId !== auth.sessionId) {
+      throw new ApiFailure(404, "OAUTH_ATTEMPT_NOT_FOUND", "No OAuth attempt has this id.");
+    }
+    const settled = attemptStatus(attempt);
+    if (settled?.status === "failed") return c.json(settled);
+    if (attempt.status === "connected") throw invalidGrant("The authorization code was already used.");
+    const origin = serviceOrigin(deps, c);
+    const failWith = async (errorCode: string, message: string) => {
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
+      return c.json({ status: "failed", errorCode, message } satisfies OAuthAttemptStatus);
+    };
+    if (attempt.expiresAt <= clock.now()) return failWith("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
+    let exchanged: OAuthAttemptRecord;
+    try {
+      exchanged = await exchangeAuthorizationCode(deps, { code: input.code, redirectUri: origin + OAUTH_CALLBACK_PATH, codeVerifier: attempt.codeVerifier });
+    } catch (err) {
+      if (err instanceof ApiFailure) return failWith("OAUTH_EXCHANGE_FAILED", err.message);
+      throw err;
+    }
+    if (exchanged.attemptId !== attempt.attemptId) return failWith("OAUTH_EXCHANGE_FAILED", "The authorization code belongs to another sign-in.");
+    const source = await store.sources.get(attempt.sourceId);
+    if (!source) return failWith("OAUTH_FAILED", "The source no longer exists.");
+    await services.connect.connect(auth.human.humanId, source.id, auth.sessionId);
+    await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
+    const connected: OAuthAttemptStatus = {
+      status: "connected",
+      source: { name: source.name, id: source.id },
+      connections: await store.connections.list(auth.human.humanId),
+    };
+    return c.json(connected);
   });
 
   return app;

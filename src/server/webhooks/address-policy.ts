@@ -2,7 +2,7 @@
  * Which network addresses a webhook may be sent to. By default only public unicast addresses: a client's endpoint
  * URL must not make the service POST to itself, its private network or a cloud metadata service (SSRF).
  */
-import { BlockList, isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /** Names of the address ranges a webhook is never sent to unless private addresses are allowed. */
 export type ForbiddenRange =
@@ -14,59 +14,60 @@ export type ForbiddenRange =
   | "multicast"
   | "reserved";
 
-const SUBNETS: readonly [ForbiddenRange, string, number, "ipv4" | "ipv6"][] = [
-  ["unspecified", "0.0.0.0", 8, "ipv4"],
-  ["private", "10.0.0.0", 8, "ipv4"],
-  ["shared (CGNAT)", "100.64.0.0", 10, "ipv4"],
-  ["loopback", "127.0.0.0", 8, "ipv4"],
-  ["link-local", "169.254.0.0", 16, "ipv4"],
-  ["private", "172.16.0.0", 12, "ipv4"],
-  ["private", "192.168.0.0", 16, "ipv4"],
-  ["multicast", "224.0.0.0", 4, "ipv4"],
-  // Includes the broadcast address 255.255.255.255.
-  ["reserved", "240.0.0.0", 4, "ipv4"],
-  ["unspecified", "::", 128, "ipv6"],
-  ["loopback", "::1", 128, "ipv6"],
-  ["private", "fc00::", 7, "ipv6"],
-  ["link-local", "fe80::", 10, "ipv6"],
-  // Deprecated site-local addresses are private in practice.
-  ["private", "fec0::", 10, "ipv6"],
-  ["multicast", "ff00::", 8, "ipv6"],
+// The ranges come from ipaddr.js, which keeps the IANA special-purpose address registries for IPv4 and IPv6: any
+// address it does not call "unicast" (globally routable) is refused. These are its names for the ranges a client
+// would recognise; every other special-purpose range (documentation, benchmarking, 240/4, Teredo, discard-only,
+// ORCHID, AS112, ...) is reported as "reserved".
+const NAMED: Record<string, ForbiddenRange> = {
+  unspecified: "unspecified",
+  loopback: "loopback",
+  private: "private",
+  uniqueLocal: "private",
+  deprecatedSiteLocal: "private",
+  linkLocal: "link-local",
+  carrierGradeNat: "shared (CGNAT)",
+  multicast: "multicast",
+};
+
+// Ranges of the registries that the library's list does not hold yet.
+const MISSING: readonly [ipaddr.IPv6, number][] = [
+  ipaddr.IPv6.parseCIDR("64:ff9b:1::/48"), // NAT64 local use (RFC 8215)
 ];
 
-// One list per range name, so a refusal can say which range it was. BlockList also judges IPv4-mapped IPv6
-// addresses (::ffff:a.b.c.d) by the IPv4 address they carry.
-const RANGES = new Map<ForbiddenRange, BlockList>();
-for (const [range, network, prefix, family] of SUBNETS) {
-  const list = RANGES.get(range) ?? new BlockList();
-  list.addSubnet(network, prefix, family);
-  RANGES.set(range, list);
+const NAT64 = ipaddr.IPv6.parseCIDR("64:ff9b::/96");
+const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR("::/96");
+
+/** The IPv4 address an IPv6 address carries, for the forms that route to it: mapped, compatible, NAT64 and 6to4. */
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const bytes = address.toByteArray();
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address();
+  if (address.match(NAT64) || (address.match(IPV4_COMPATIBLE) && address.range() !== "unspecified" && address.range() !== "loopback")) {
+    return ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4;
+  }
+  if (address.range() === "6to4") return ipaddr.fromByteArray(bytes.slice(2, 6)) as ipaddr.IPv4;
+  return null;
 }
 
-// IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses carry an IPv4 address in their last 32 bits.
-const EMBEDDING = new BlockList();
-EMBEDDING.addSubnet("::", 96, "ipv6");
-EMBEDDING.addSubnet("64:ff9b::", 96, "ipv6");
-
-/** The IPv4 address in the last 32 bits of an IPv6 address, read from its canonical form (as `URL` writes it). */
-function lastIpv4(address: string): string {
-  const groups = new URL(`http://[${address}]`).hostname.slice(1, -1).split(":");
-  const [hi, lo] = groups.slice(-2).map((g) => parseInt(g || "0", 16));
-  return [(hi ?? 0) >> 8, (hi ?? 0) & 0xff, (lo ?? 0) >> 8, (lo ?? 0) & 0xff].join(".");
+function rangeOfIpv4(address: ipaddr.IPv4): ForbiddenRange | null {
+  const range = address.range();
+  return range === "unicast" ? null : (NAMED[range] ?? "reserved");
 }
 
 /**
- * The forbidden range an IP address is in, or null for a public address. IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
- * (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) IPv6 addresses are judged by the IPv4 address they carry.
+ * The forbidden range an IP address is in, or null for a globally routable one. IPv6 addresses that carry an IPv4
+ * address (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96 and 6to4 2002::/16) are judged by that IPv4 address.
  */
 export function forbiddenRangeOf(input: string): ForbiddenRange | null {
-  const address = input.replace(/%.*$/, "");
-  const family = isIP(address);
-  if (family === 0) return "reserved";
-  const type = family === 4 ? "ipv4" : "ipv6";
-  for (const [range, list] of RANGES) if (list.check(address, type)) return range;
-  if (type === "ipv6" && EMBEDDING.check(address, "ipv6")) return forbiddenRangeOf(lastIpv4(address));
-  return null;
+  const text = input.replace(/%.*$/, "");
+  if (!ipaddr.isValid(text) || (!ipaddr.IPv4.isValidFourPartDecimal(text) && !ipaddr.IPv6.isValid(text))) return "reserved";
+  const address = ipaddr.parse(text);
+  if (address.kind() === "ipv4") return rangeOfIpv4(address as ipaddr.IPv4);
+  const v6 = address as ipaddr.IPv6;
+  if (MISSING.some((cidr) => v6.match(cidr))) return "reserved";
+  const carried = embeddedIpv4(v6);
+  if (carried) return rangeOfIpv4(carried);
+  const range = v6.range();
+  return range === "unicast" ? null : (NAMED[range] ?? "reserved");
 }
 
 /** True for `localhost` and names under `.localhost` (RFC 6761), which always mean this machine. */
