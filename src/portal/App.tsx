@@ -1,3 +1,4 @@
+import { t } from "./i18n.ts";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, setCsrfToken, PortalApiError, type SessionInfo } from "./api.ts";
 import { Notice, errorOutcome, type Outcome } from "./Notice.tsx";
@@ -8,11 +9,11 @@ import { TemplatesScreen } from "./screens/Templates.tsx";
 import { UsersScreen } from "./screens/Users.tsx";
 
 const SCREENS = [
-  { id: "users", label: "Users" },
-  { id: "invite", label: "Invite" },
-  { id: "templates", label: "Email templates" },
-  { id: "settings", label: "Webhook and redirect" },
-  { id: "deliveries", label: "Webhook deliveries" },
+  { id: "users", label: t.screens.users },
+  { id: "invite", label: t.screens.invite },
+  { id: "templates", label: t.screens.templates },
+  { id: "settings", label: t.screens.settings },
+  { id: "deliveries", label: t.screens.deliveries },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]["id"];
 
@@ -30,7 +31,7 @@ export function PortalApp() {
     );
   }, []);
 
-  if (session === undefined) return <p class="loading">Loading…</p>;
+  if (session === undefined) return <p class="loading">{t.loading}</p>;
   if (session === null) {
     return (
       <SignIn
@@ -61,7 +62,7 @@ function SignIn(props: { onSignedIn: (s: SessionInfo) => void }) {
     } catch (err) {
       setOutcome(
         err instanceof PortalApiError && err.status === 401
-          ? { kind: "error", text: "That client id and secret do not match." }
+          ? { kind: "error", text: t.wrongCredentials }
           : errorOutcome(err),
       );
     } finally {
@@ -71,12 +72,12 @@ function SignIn(props: { onSignedIn: (s: SessionInfo) => void }) {
 
   return (
     <main class="sign-in">
-      <h1>Human Connect Portal</h1>
-      <p>Sign in with your client app's credentials.</p>
+      <h1>{t.portalTitle}</h1>
+      <p>{t.signInIntro}</p>
       <form onSubmit={submit}>
-        <label for="client-id">Client id</label>
+        <label for="client-id">{t.clientId}</label>
         <input id="client-id" name="client_id" autocomplete="username" required value={clientId} onInput={(e) => setClientId(e.currentTarget.value)} />
-        <label for="client-secret">Client secret</label>
+        <label for="client-secret">{t.clientSecret}</label>
         <input
           id="client-secret"
           name="client_secret"
@@ -87,7 +88,7 @@ function SignIn(props: { onSignedIn: (s: SessionInfo) => void }) {
           onInput={(e) => setSecret(e.currentTarget.value)}
         />
         <button type="submit" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t.signingIn : t.signIn}
         </button>
       </form>
       <Notice outcome={outcome} />
@@ -116,9 +117,9 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
     <div class="shell">
       <header>
         <p class="brand">
-          Human Connect Portal · <strong>{props.session.client.name}</strong>
+          {t.portalTitle} · <strong>{props.session.client.name}</strong>
         </p>
-        <nav aria-label="Portal">
+        <nav aria-label={t.portalNav}>
           <ul>
             {SCREENS.map((s) => (
               <li key={s.id}>
@@ -130,7 +131,7 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
           </ul>
         </nav>
         <button type="button" class="secondary" onClick={signOut}>
-          Sign out
+          {t.signOut}
         </button>
       </header>
       <main>
@@ -140,7 +141,7 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
         {screen === "users" && <UsersScreen />}
         {screen === "invite" && <InviteScreen mailTransport={props.session.mail_transport ?? null} />}
         {screen === "templates" && <TemplatesScreen />}
-        {screen === "settings" && <SettingsScreen />}
+        {screen === "settings" && <SettingsScreen onSignedOut={props.onSignedOut} />}
         {screen === "deliveries" && <DeliveriesScreen />}
       </main>
     </div>

@@ -1,3 +1,4 @@
+import { t } from "./i18n.ts";
 import type { ComponentChildren } from "preact";
 import { PortalApiError } from "./api.ts";
 
@@ -7,7 +8,7 @@ export type Outcome = { kind: "idle" } | { kind: "ok"; text: string } | { kind: 
 /** Turns a thrown error into the message shown next to the form. */
 export function errorOutcome(err: unknown): Outcome {
   if (err instanceof PortalApiError) return { kind: "error", text: err.message };
-  return { kind: "error", text: "Something went wrong. Try again." };
+  return { kind: "error", text: t.somethingWrong };
 }
 
 /** A live region announcing a form's outcome to screen readers as well. */

@@ -1,7 +1,9 @@
 /** Entry of the Portal page (`/portal`). */
 import { render } from "preact";
 import { PortalApp } from "./App.tsx";
+import { portalLanguage } from "./i18n.ts";
 import "./portal.css";
 
+document.documentElement.lang = portalLanguage();
 const root = document.getElementById("portal");
 if (root) render(<PortalApp />, root);

@@ -1,3 +1,4 @@
+import { t } from "../i18n.ts";
 import { useEffect, useState } from "preact/hooks";
 import { call, type DeliveryView } from "../api.ts";
 import { Notice, errorOutcome, when, type Outcome } from "../Notice.tsx";
@@ -17,36 +18,35 @@ export function DeliveriesScreen() {
 
   return (
     <section aria-labelledby="log-heading">
-      <h2 id="log-heading">Latest 50 messages</h2>
+      <h2 id="log-heading">{t.latestMessages}</h2>
       <button type="button" class="secondary" onClick={() => setTick(tick + 1)}>
-        Refresh
+        {t.refresh}
       </button>
       <Notice outcome={outcome} />
-      {deliveries && deliveries.length === 0 && <p>No webhook messages yet.</p>}
+      {deliveries && deliveries.length === 0 && <p>{t.noMessages}</p>}
       {deliveries && deliveries.length > 0 && (
         <ul class="deliveries">
           {deliveries.map((d) => (
             <li key={d.webhook_id}>
               <details>
                 <summary>
-                  <span class={`state state-${d.state}`}>{d.state}</span> <strong>{d.type}</strong> · {when(d.created_at)} · {d.attempts}{" "}
-                  attempt{d.attempts === 1 ? "" : "s"}
-                  {d.last_status !== null ? ` · last HTTP ${d.last_status}` : d.last_error ? ` · ${d.last_error}` : ""}
+                  <span class={`state state-${d.state}`}>{d.state}</span> <strong>{d.type}</strong> · {when(d.created_at)} · {t.attemptsCount(d.attempts)}
+                  {d.last_status !== null ? ` · ${t.lastHttp(d.last_status)}` : d.last_error ? ` · ${d.last_error}` : ""}
                 </summary>
                 <p>
                   webhook-id <code>{d.webhook_id}</code>
-                  {d.next_attempt_at && <> · next attempt {when(d.next_attempt_at)}</>}
+                  {d.next_attempt_at && <> · {t.nextAttempt} {when(d.next_attempt_at)}</>}
                 </p>
                 {d.log.length > 0 && (
                   <table>
-                    <caption>Attempts</caption>
+                    <caption>{t.attempts}</caption>
                     <thead>
                       <tr>
                         <th scope="col">#</th>
-                        <th scope="col">At</th>
-                        <th scope="col">Outcome</th>
-                        <th scope="col">HTTP status</th>
-                        <th scope="col">Error</th>
+                        <th scope="col">{t.at}</th>
+                        <th scope="col">{t.outcome}</th>
+                        <th scope="col">{t.httpStatus}</th>
+                        <th scope="col">{t.error}</th>
                         <th scope="col">ms</th>
                       </tr>
                     </thead>

@@ -1,12 +1,9 @@
+import { t } from "../i18n.ts";
 import { useEffect, useState } from "preact/hooks";
 import { call, type TemplateView } from "../api.ts";
 import { Notice, errorOutcome, type Outcome } from "../Notice.tsx";
 
-const LIFETIMES = [
-  { value: "1d", label: "1 day" },
-  { value: "3d", label: "3 days" },
-  { value: "7d", label: "7 days" },
-];
+const LIFETIMES = ["1d", "3d", "7d"].map((value) => ({ value, label: t.lifetimes[value] }));
 
 /** Parses "name=value" lines into data values for `{{name}}` placeholders. */
 function parseData(text: string): Record<string, string> | string {
@@ -14,7 +11,7 @@ function parseData(text: string): Record<string, string> | string {
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
     const eq = line.indexOf("=");
-    if (eq <= 0) return `"${line.trim().slice(0, 40)}" is not name=value`;
+    if (eq <= 0) return t.notNameValue(line.trim().slice(0, 40));
     data[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
   return data;
@@ -47,7 +44,7 @@ function LinkForm() {
         expires_in: expiresIn,
       });
       setLink(made);
-      setOutcome({ kind: "ok", text: `Link created; it works until ${new Date(made.expires_at).toLocaleString()}.` });
+      setOutcome({ kind: "ok", text: t.linkCreated(new Date(made.expires_at).toLocaleString()) });
     } catch (err) {
       setLink(null);
       setOutcome(errorOutcome(err));
@@ -56,13 +53,13 @@ function LinkForm() {
 
   return (
     <section aria-labelledby="link-heading">
-      <h2 id="link-heading">Create an invite link</h2>
+      <h2 id="link-heading">{t.createLinkHeading}</h2>
       <form onSubmit={submit}>
-        <label for="link-user">Client user id</label>
+        <label for="link-user">{t.clientUserId}</label>
         <input id="link-user" required value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />
-        <label for="link-email">Email</label>
+        <label for="link-email">{t.email}</label>
         <input id="link-email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <label for="link-expiry">Expires in</label>
+        <label for="link-expiry">{t.expiresIn}</label>
         <select id="link-expiry" value={expiresIn} onChange={(e) => setExpiresIn(e.currentTarget.value)}>
           {LIFETIMES.map((l) => (
             <option key={l.value} value={l.value}>
@@ -70,17 +67,17 @@ function LinkForm() {
             </option>
           ))}
         </select>
-        <button type="submit">Create invite link</button>
+        <button type="submit">{t.createLink}</button>
       </form>
       <Notice outcome={outcome}>
         {link && (
           <>
-            <label for="link-url">Invite link</label>
+            <label for="link-url">{t.inviteLink}</label>
             <input id="link-url" readOnly value={link.url} onFocus={(e) => e.currentTarget.select()} />
           </>
         )}
       </Notice>
-      <p class="hint">Links cannot be revoked one by one: rotating the client secret invalidates every link.</p>
+      <p class="hint">{t.linksHint}</p>
     </section>
   );
 }
@@ -116,7 +113,7 @@ function EmailForm(props: { mailTransport: "smtp" | "outbox" | null }) {
       });
       setOutcome({
         kind: "ok",
-        text: sent.transport === "outbox" ? `Invitation to ${sent.email} written to the mail outbox.` : `Invitation sent to ${sent.email}.`,
+        text: sent.transport === "outbox" ? t.writtenToOutbox(sent.email) : t.sentTo(sent.email),
       });
     } catch (err) {
       setOutcome(errorOutcome(err));
@@ -125,14 +122,14 @@ function EmailForm(props: { mailTransport: "smtp" | "outbox" | null }) {
 
   return (
     <section aria-labelledby="email-heading">
-      <h2 id="email-heading">Send an invitation email</h2>
-      {props.mailTransport === "outbox" && <p class="hint">No mail server is configured: emails go to the service's mail outbox folder.</p>}
+      <h2 id="email-heading">{t.sendEmailHeading}</h2>
+      {props.mailTransport === "outbox" && <p class="hint">{t.outboxHint}</p>}
       <form onSubmit={submit}>
-        <label for="mail-user">Client user id</label>
+        <label for="mail-user">{t.clientUserId}</label>
         <input id="mail-user" required value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />
-        <label for="mail-email">Email</label>
+        <label for="mail-email">{t.email}</label>
         <input id="mail-email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <label for="mail-template">Template</label>
+        <label for="mail-template">{t.template}</label>
         <select id="mail-template" value={alias} onChange={(e) => setAlias(e.currentTarget.value)}>
           {aliases.map((a) => (
             <option key={a} value={a}>
@@ -140,9 +137,9 @@ function EmailForm(props: { mailTransport: "smtp" | "outbox" | null }) {
             </option>
           ))}
         </select>
-        <label for="mail-data">Template values (one name=value per line)</label>
+        <label for="mail-data">{t.templateValues}</label>
         <textarea id="mail-data" rows={3} value={dataText} onInput={(e) => setDataText(e.currentTarget.value)} />
-        <button type="submit">Send invitation</button>
+        <button type="submit">{t.sendInvitation}</button>
       </form>
       <Notice outcome={outcome} />
     </section>

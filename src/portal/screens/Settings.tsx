@@ -1,9 +1,13 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { PortalApiError, call, type ClientSettings, type EndpointView } from "../api.ts";
+import { t } from "../i18n.ts";
 import { Notice, errorOutcome, type Outcome } from "../Notice.tsx";
 
-/** The webhook endpoint (its `whsec_` secret is shown once) and the redirect URL after hosted Connect. */
-export function SettingsScreen() {
+/**
+ * The webhook endpoint (its `whsec_` secret is shown once), the redirect URL after hosted Connect, and rotation of
+ * the client secret.
+ */
+export function SettingsScreen(props: { onSignedOut: () => void }) {
   const [endpoint, setEndpoint] = useState<EndpointView | null>(null);
   const [url, setUrl] = useState("");
   const [secret, setSecret] = useState<string | null>(null);
@@ -32,7 +36,7 @@ export function SettingsScreen() {
       const saved = await call<EndpointView>("PUT", "/webhook-endpoint", { url: url.trim(), rotate_secret: rotate });
       setEndpoint(saved);
       setSecret(saved.secret ?? null);
-      setHookOutcome({ kind: "ok", text: saved.secret ? "Endpoint saved. Copy the signing secret now: it is shown only once." : "Endpoint saved." });
+      setHookOutcome({ kind: "ok", text: saved.secret ? t.endpointSavedWithSecret : t.endpointSaved });
     } catch (err) {
       setHookOutcome(errorOutcome(err));
     }
@@ -43,7 +47,7 @@ export function SettingsScreen() {
     try {
       const saved = await call<ClientSettings>("PUT", "/client-settings", { redirect_url: redirect.trim() === "" ? null : redirect.trim() });
       setRedirect(saved.redirect_url ?? "");
-      setRedirectOutcome({ kind: "ok", text: saved.redirect_url ? "Redirect URL saved." : "Redirect URL removed: users see a done page." });
+      setRedirectOutcome({ kind: "ok", text: saved.redirect_url ? t.redirectSaved : t.redirectRemoved });
     } catch (err) {
       setRedirectOutcome(errorOutcome(err));
     }
@@ -52,10 +56,10 @@ export function SettingsScreen() {
   return (
     <>
       <section aria-labelledby="hook-heading">
-        <h2 id="hook-heading">Webhook endpoint</h2>
+        <h2 id="hook-heading">{t.webhookHeading}</h2>
         {endpoint && (
           <p>
-            Status: <strong>{endpoint.enabled ? "Enabled" : `Disabled (${endpoint.disabled_reason ?? "by you"})`}</strong>
+            {t.status}: <strong>{endpoint.enabled ? t.statusEnabled : t.statusDisabled(endpoint.disabled_reason)}</strong>
           </p>
         )}
         <form
@@ -64,13 +68,13 @@ export function SettingsScreen() {
             void saveEndpoint(false);
           }}
         >
-          <label for="hook-url">Endpoint URL</label>
+          <label for="hook-url">{t.endpointUrl}</label>
           <input id="hook-url" type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
           <div class="actions">
-            <button type="submit">Save endpoint</button>
+            <button type="submit">{t.saveEndpoint}</button>
             {endpoint && (
               <button type="button" class="secondary" onClick={() => void saveEndpoint(true)}>
-                Save and rotate the secret
+                {t.saveAndRotate}
               </button>
             )}
           </div>
@@ -78,22 +82,100 @@ export function SettingsScreen() {
         <Notice outcome={hookOutcome}>
           {secret && (
             <>
-              <label for="hook-secret">Signing secret</label>
+              <label for="hook-secret">{t.signingSecret}</label>
               <input id="hook-secret" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
             </>
           )}
         </Notice>
       </section>
       <section aria-labelledby="redirect-heading">
-        <h2 id="redirect-heading">Redirect after hosted Connect</h2>
-        <p class="hint">When set, users who close Connect from an invite link are sent here with ?status=…&amp;connected=N.</p>
+        <h2 id="redirect-heading">{t.redirectHeading}</h2>
+        <p class="hint">{t.redirectHint}</p>
         <form onSubmit={saveRedirect}>
-          <label for="redirect-url">Redirect URL</label>
+          <label for="redirect-url">{t.redirectUrl}</label>
           <input id="redirect-url" type="url" value={redirect} onInput={(e) => setRedirect(e.currentTarget.value)} />
-          <button type="submit">Save redirect URL</button>
+          <button type="submit">{t.saveRedirect}</button>
         </form>
         <Notice outcome={redirectOutcome} />
       </section>
+      <SecretRotation onSignedOut={props.onSignedOut} />
     </>
+  );
+}
+
+/** Rotates the client secret, after an in-page confirmation, and shows the new secret once. */
+function SecretRotation(props: { onSignedOut: () => void }) {
+  const [revoke, setRevoke] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const startButton = useRef<HTMLButtonElement>(null);
+
+  const asked = useRef(false);
+  useEffect(() => {
+    // Focus follows the step: onto the confirmation when it opens, back to its button when it is cancelled.
+    if (confirming) confirmButton.current?.focus();
+    else if (asked.current) startButton.current?.focus();
+    asked.current = confirming;
+  }, [confirming]);
+
+  async function rotate() {
+    setBusy(true);
+    try {
+      const rotated = await call<{ client_secret: string; revoked_tokens: boolean }>("POST", "/client-secret/rotate", { revoke_tokens: revoke });
+      setSecret(rotated.client_secret);
+      setConfirming(false);
+      setOutcome({ kind: "ok", text: rotated.revoked_tokens ? t.secretRotatedRevoked : t.secretRotated });
+    } catch (err) {
+      setOutcome(errorOutcome(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="secret-heading">
+      <h2 id="secret-heading">{t.secretHeading}</h2>
+      <p class="hint">{t.secretExplain}</p>
+      {secret === null && (
+        <>
+          <div class="check">
+            <input id="revoke-tokens" type="checkbox" checked={revoke} disabled={confirming} onChange={(e) => setRevoke(e.currentTarget.checked)} />
+            <label for="revoke-tokens">{t.revokeTokens}</label>
+          </div>
+          {!confirming && (
+            <button type="button" class="danger" ref={startButton} onClick={() => setConfirming(true)}>
+              {t.rotateSecret}
+            </button>
+          )}
+          {confirming && (
+            <div class="confirm" role="group" aria-labelledby="confirm-rotate">
+              <p id="confirm-rotate">{revoke ? t.confirmRotateRevoke : t.confirmRotate}</p>
+              <div class="actions">
+                <button type="button" class="danger" ref={confirmButton} disabled={busy} onClick={() => void rotate()}>
+                  {t.confirm}
+                </button>
+                <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
+                  {t.cancel}
+                </button>
+              </div>
+            </div>
+          )}
+        </>
+      )}
+      <Notice outcome={outcome}>
+        {secret !== null && (
+          <>
+            <label for="new-secret">{t.newSecret}</label>
+            <input id="new-secret" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
+            <button type="button" onClick={props.onSignedOut}>
+              {t.signInAgain}
+            </button>
+          </>
+        )}
+      </Notice>
+    </section>
   );
 }

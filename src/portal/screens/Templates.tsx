@@ -1,3 +1,4 @@
+import { t } from "../i18n.ts";
 import { useEffect, useState } from "preact/hooks";
 import { call, type TemplateView } from "../api.ts";
 import { Notice, errorOutcome, type Outcome } from "../Notice.tsx";
@@ -16,18 +17,18 @@ export function TemplatesScreen() {
     try {
       const list = (await call<{ templates: TemplateView[] }>("GET", "/email-templates")).templates;
       setTemplates(list);
-      const current = list.find((t) => t.alias === (select ?? alias)) ?? list[0];
+      const current = list.find((tpl) => tpl.alias === (select ?? alias)) ?? list[0];
       if (current) choose(current);
     } catch (err) {
       setOutcome(errorOutcome(err));
     }
   }
 
-  function choose(t: TemplateView) {
-    setAlias(t.alias);
-    setSubject(t.subject);
-    setHtml(t.html);
-    setText(t.text ?? "");
+  function choose(tpl: TemplateView) {
+    setAlias(tpl.alias);
+    setSubject(tpl.subject);
+    setHtml(tpl.html);
+    setText(tpl.text ?? "");
   }
 
   useEffect(() => {
@@ -38,7 +39,7 @@ export function TemplatesScreen() {
     e.preventDefault();
     try {
       await call("PUT", `/email-templates/${encodeURIComponent(alias)}`, { subject, html, text });
-      setOutcome({ kind: "ok", text: `Template "${alias}" saved.` });
+      setOutcome({ kind: "ok", text: t.templateSaved(alias) });
       await load(alias);
     } catch (err) {
       setOutcome(errorOutcome(err));
@@ -48,7 +49,7 @@ export function TemplatesScreen() {
   async function remove() {
     try {
       await call("DELETE", `/email-templates/${encodeURIComponent(alias)}`);
-      setOutcome({ kind: "ok", text: alias === "default" ? 'Template "default" reset to the built-in one.' : `Template "${alias}" deleted.` });
+      setOutcome({ kind: "ok", text: alias === "default" ? t.templateReset : t.templateDeleted(alias) });
       await load("default");
     } catch (err) {
       setOutcome(errorOutcome(err));
@@ -64,56 +65,56 @@ export function TemplatesScreen() {
     setOutcome({ kind: "idle" });
   }
 
-  const current = templates.find((t) => t.alias === alias);
+  const current = templates.find((tpl) => tpl.alias === alias);
   return (
     <>
       <section aria-labelledby="choose-heading">
-        <h2 id="choose-heading">Templates</h2>
+        <h2 id="choose-heading">{t.templatesHeading}</h2>
         <div class="toolbar">
-          <label for="template-alias">Template</label>
+          <label for="template-alias">{t.template}</label>
           <select
             id="template-alias"
             value={current ? alias : ""}
             onChange={(e) => {
-              const t = templates.find((x) => x.alias === e.currentTarget.value);
-              if (t) choose(t);
+              const chosen = templates.find((x) => x.alias === e.currentTarget.value);
+              if (chosen) choose(chosen);
             }}
           >
-            {!current && <option value="">{alias} (new)</option>}
-            {templates.map((t) => (
-              <option key={t.alias} value={t.alias}>
-                {t.alias}
-                {t.built_in ? " (built-in)" : ""}
+            {!current && <option value="">{alias}{t.newSuffix}</option>}
+            {templates.map((tpl) => (
+              <option key={tpl.alias} value={tpl.alias}>
+                {tpl.alias}
+                {tpl.built_in ? t.builtInSuffix : ""}
               </option>
             ))}
           </select>
         </div>
         <form class="inline" onSubmit={startNew}>
-          <label for="new-alias">New template alias</label>
+          <label for="new-alias">{t.newAlias}</label>
           <input id="new-alias" pattern="[a-z0-9][a-z0-9_\-]{0,63}" value={newAlias} onInput={(e) => setNewAlias(e.currentTarget.value)} />
           <button type="submit" class="secondary">
-            New template
+            {t.newTemplate}
           </button>
         </form>
       </section>
       <section aria-labelledby="edit-heading">
-        <h2 id="edit-heading">Edit "{alias}"</h2>
+        <h2 id="edit-heading">{t.editHeading(alias)}</h2>
         <p class="hint">
-          Placeholders: <code>{"{{sign_in_url}}"}</code> (required), <code>{"{{client_name}}"}</code>, and <code>{"{{name}}"}</code> for each{" "}
-          <code>data_name</code> value sent with an invitation. Values are HTML-escaped.
+          {t.placeholdersLead} <code>{"{{sign_in_url}}"}</code> {t.placeholdersRequired}, <code>{"{{client_name}}"}</code>, <code>{"{{name}}"}</code>{" "}
+          {t.placeholdersEach} <code>data_name</code> {t.placeholdersTail}
         </p>
         <form onSubmit={save}>
-          <label for="template-subject">Subject</label>
+          <label for="template-subject">{t.subject}</label>
           <input id="template-subject" required value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
-          <label for="template-html">HTML body</label>
+          <label for="template-html">{t.htmlBody}</label>
           <textarea id="template-html" rows={12} required value={html} onInput={(e) => setHtml(e.currentTarget.value)} />
-          <label for="template-text">Plain-text body (optional)</label>
+          <label for="template-text">{t.textBody}</label>
           <textarea id="template-text" rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)} />
           <div class="actions">
-            <button type="submit">Save template</button>
+            <button type="submit">{t.saveTemplate}</button>
             {current && !current.built_in && (
               <button type="button" class="secondary" onClick={remove}>
-                {alias === "default" ? "Reset to built-in" : "Delete template"}
+                {alias === "default" ? t.resetToBuiltIn : t.deleteTemplate}
               </button>
             )}
           </div>

@@ -1,8 +1,9 @@
+import { t } from "../i18n.ts";
 import { useEffect, useState } from "preact/hooks";
 import { call, type UsersPage } from "../api.ts";
 import { Notice, errorOutcome, when, type Outcome } from "../Notice.tsx";
 
-const STATUS_LABELS: Record<string, string> = { created: "Created", invited: "Invited", engaged: "Engaged", connected: "Connected" };
+const STATUS_LABELS = t.statusLabels;
 const PER_PAGE = 20;
 
 /** The client's users with their status (Invited, Engaged, Connected), filterable and paged. */
@@ -29,7 +30,7 @@ export function UsersScreen() {
   return (
     <section aria-labelledby="users-list">
       <div class="toolbar">
-        <label for="status-filter">Status</label>
+        <label for="status-filter">{t.status}</label>
         <select
           id="status-filter"
           value={status}
@@ -38,29 +39,29 @@ export function UsersScreen() {
             setPage(1);
           }}
         >
-          <option value="">All</option>
-          <option value="invited">Invited</option>
-          <option value="engaged">Engaged</option>
-          <option value="connected">Connected</option>
+          <option value="">{t.all}</option>
+          <option value="invited">{STATUS_LABELS.invited}</option>
+          <option value="engaged">{STATUS_LABELS.engaged}</option>
+          <option value="connected">{STATUS_LABELS.connected}</option>
         </select>
         <button type="button" class="secondary" onClick={() => setTick(tick + 1)}>
-          Refresh
+          {t.refresh}
         </button>
       </div>
       <Notice outcome={outcome} />
-      <h2 id="users-list">{data ? `${data.total} user${data.total === 1 ? "" : "s"}` : "Users"}</h2>
-      {data && data.users.length === 0 && <p>No users yet. Create an invite link to get started.</p>}
+      <h2 id="users-list">{data ? t.usersCount(data.total) : t.screens.users}</h2>
+      {data && data.users.length === 0 && <p>{t.noUsers}</p>}
       {data && data.users.length > 0 && (
         <table>
           <thead>
             <tr>
-              <th scope="col">Client user id</th>
-              <th scope="col">Email</th>
-              <th scope="col">Status</th>
-              <th scope="col">Invited</th>
-              <th scope="col">Engaged</th>
-              <th scope="col">Connected</th>
-              <th scope="col">Sources</th>
+              <th scope="col">{t.clientUserId}</th>
+              <th scope="col">{t.email}</th>
+              <th scope="col">{t.status}</th>
+              <th scope="col">{t.invitedCol}</th>
+              <th scope="col">{t.engagedCol}</th>
+              <th scope="col">{t.connectedCol}</th>
+              <th scope="col">{t.sourcesCol}</th>
             </tr>
           </thead>
           <tbody>
@@ -81,15 +82,13 @@ export function UsersScreen() {
         </table>
       )}
       {pages > 1 && (
-        <nav class="pager" aria-label="Pages of users">
+        <nav class="pager" aria-label={t.pagesOfUsers}>
           <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Previous
+            {t.previous}
           </button>
-          <span>
-            Page {page} of {pages}
-          </span>
+          <span>{t.pageOf(page, pages)}</span>
           <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            Next
+            {t.next}
           </button>
         </nav>
       )}
