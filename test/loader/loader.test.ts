@@ -128,6 +128,27 @@ describe.each(entries)("%s", (_name, load) => {
     expect(document.querySelector("iframe")!.getAttribute("src")).toBe(`${APP}/connect?client_id=client-a`);
   });
 
+  test("a client id given to preload() names the app URL of a later open() without one, which adopts the preloaded app", () => {
+    HC.preload({ baseUrl: APP, clientId: "client-p" });
+    const warmDialog = document.querySelector("dialog")!;
+    openWith();
+    expect(document.querySelectorAll("iframe")).toHaveLength(1);
+    expect(document.querySelector("dialog")).toBe(warmDialog);
+    expect(warmDialog.open).toBe(true);
+    expect(document.querySelector("iframe")!.getAttribute("src")).toBe(`${APP}/connect?client_id=client-p`);
+  });
+
+  test("a client id given to open() replaces the one given before", () => {
+    openWith({ clientId: "client-a" });
+    HC.close();
+    document.body.replaceChildren();
+    openWith({ clientId: "client-b" });
+    HC.close();
+    document.body.replaceChildren();
+    openWith();
+    expect(document.querySelector("iframe")!.getAttribute("src")).toBe(`${APP}/connect?client_id=client-b`);
+  });
+
   test("opens a modal dialog with a titled iframe on the app URL; the token is not in it", () => {
     openWith({ clientId: "client 1", language: "es" });
     const dialog = document.querySelector("dialog")!;

@@ -1,4 +1,5 @@
 // A request that never finishes arriving is cut, instead of holding a socket for Node's default 300 s.
+import { createServer } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, httpTimeouts } from "../../src/server/main.ts";
@@ -16,14 +17,17 @@ function stall(head: string, partialBody: string): Promise<{ answer: string; clo
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const socket = connect(Number(port), "127.0.0.1", () => socket.write(head + partialBody));
-    let answer = "";
-    socket.on("data", (d) => (answer += d.toString()));
-    socket.on("close", () => resolve({ answer, closedAfterMs: Date.now() - started }));
-    socket.on("error", reject);
-    setTimeout(() => {
+    const giveUp = setTimeout(() => {
       socket.destroy();
       reject(new Error("the service kept the stalled request open for 10 s"));
     }, 10_000);
+    let answer = "";
+    socket.on("data", (d) => (answer += d.toString()));
+    socket.on("close", () => {
+      clearTimeout(giveUp);
+      resolve({ answer, closedAfterMs: Date.now() - started });
+    });
+    socket.on("error", reject);
   });
 }
 
@@ -45,4 +49,10 @@ test("the defaults: requests arrive within 30 s, idle connections outlive a load
   expect(t.headersTimeout).toBeLessThanOrEqual(t.requestTimeout);
   expect(t.connectionsCheckingInterval).toBeLessThanOrEqual(1_000);
   expect(KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000);
+  expect(t.keepAliveTimeout).toBe(KEEP_ALIVE_TIMEOUT_MS);
+  // Node accepts them as they are (it refuses a headersTimeout above the requestTimeout) and applies them.
+  const server = createServer(t);
+  expect(server.requestTimeout).toBe(t.requestTimeout);
+  expect(server.headersTimeout).toBe(t.headersTimeout);
+  expect(server.keepAliveTimeout).toBe(KEEP_ALIVE_TIMEOUT_MS);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { forbiddenRangeOf } from "../../src/server/webhooks/address-policy.ts";
 import { checkWebhookEndpointUrl } from "../../src/server/webhooks/endpoint-url.ts";
+import { ALLOWED, REFUSED, urlHost } from "./address-cases.ts";
 
 describe("checkWebhookEndpointUrl", () => {
   it("accepts http(s) URLs and normalises them", () => {
@@ -63,15 +64,11 @@ describe("checkWebhookEndpointUrl", () => {
     ["http://224.0.0.1/", "multicast"],
     ["http://[ff02::1]/", "multicast"],
     ["http://255.255.255.255/", "reserved"],
-    ["http://198.18.0.1/", "reserved"],
-    ["http://192.0.2.10/", "reserved"],
+    // Every range of the address table, as the host of a registered URL.
+    ...REFUSED.map(([address, range]): [string, string] => [`https://${urlHost(address)}/hooks`, range]),
     ["http://203.0.113.5:8080/hooks", "reserved"],
-    ["http://240.1.2.3/", "reserved"],
-    ["http://[2001:db8::5]/", "reserved"],
-    ["http://[64:ff9b:1::a]/", "reserved"],
-    ["http://[100::7]/", "reserved"],
-    ["http://[2002:a9fe:a9fe::1]/", "link-local"],
-    ["http://[64:ff9b::a9fe:a9fe]/", "link-local"],
+    ["http://[64:ff9b::169.254.169.254]/", "link-local"],
+    ["http://[::192.168.0.1]/", "private"],
   ];
 
   it.each(nonPublic)("refuses %s (%s) by default, with a clear message", (url, range) => {
@@ -81,6 +78,11 @@ describe("checkWebhookEndpointUrl", () => {
       expect(check.message).toContain("must point at a public address");
       expect(check.message).toContain(`(${range})`);
     }
+  });
+
+  it.each(ALLOWED)("accepts %s (%s), a globally routable address", (address) => {
+    const url = `https://${urlHost(address)}/hooks`;
+    expect(checkWebhookEndpointUrl(url)).toEqual({ ok: true, url: new URL(url).href });
   });
 
   it("accepts non-public hosts when the policy allows them (local development)", () => {

@@ -2,6 +2,7 @@
  * Which network addresses a webhook may be sent to. By default only public unicast addresses: a client's endpoint
  * URL must not make the service POST to itself, its private network or a cloud metadata service (SSRF).
  */
+import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 
 /** Names of the address ranges a webhook is never sent to unless private addresses are allowed. */
@@ -14,10 +15,11 @@ export type ForbiddenRange =
   | "multicast"
   | "reserved";
 
-// The ranges come from ipaddr.js, which keeps the IANA special-purpose address registries for IPv4 and IPv6: any
-// address it does not call "unicast" (globally routable) is refused. These are its names for the ranges a client
-// would recognise; every other special-purpose range (documentation, benchmarking, 240/4, Teredo, discard-only,
-// ORCHID, AS112, ...) is reported as "reserved".
+// The ranges come from a maintained list, not a hand-kept one: ipaddr.js keeps the IANA special-purpose address
+// registries for IPv4 and IPv6, and any address it does not call "unicast" (globally routable) is refused. These are
+// its names for the ranges a client would recognise; every other special-purpose range (benchmarking 198.18/15,
+// documentation, 192.0.0/24, 192.88.99/24, 240/4, broadcast, Teredo, discard-only 100::/64, NAT64 local use
+// 64:ff9b:1::/48, ORCHID, AS112, ...) is reported as "reserved".
 const NAMED: Record<string, ForbiddenRange> = {
   unspecified: "unspecified",
   loopback: "loopback",
@@ -29,45 +31,60 @@ const NAMED: Record<string, ForbiddenRange> = {
   multicast: "multicast",
 };
 
-// Ranges of the registries that the library's list does not hold yet.
-const MISSING: readonly [ipaddr.IPv6, number][] = [
-  ipaddr.IPv6.parseCIDR("64:ff9b:1::/48"), // NAT64 local use (RFC 8215)
-];
+// What ipaddr.js 2.5.0 lacks, derived from the IANA IPv6 Address Space registry: only 2000::/3 is allocated for global
+// unicast, the rest is reserved by the IETF and never routed. The library calls such addresses "unicast", among them
+// the dummy prefix 100:0:0:1::/64 of the special-purpose registry, which its list does not hold, and the deprecated
+// IPv4-compatible ::/96 (RFC 4291). The forms that reach a public IPv4 address are judged by it before this rule.
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR("2000::/3");
 
 const NAT64 = ipaddr.IPv6.parseCIDR("64:ff9b::/96");
 const IPV4_COMPATIBLE = ipaddr.IPv6.parseCIDR("::/96");
 
-/** The IPv4 address an IPv6 address carries, for the forms that route to it: mapped, compatible, NAT64 and 6to4. */
-function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+/**
+ * The IPv4 address an IPv6 address carries, with whether the IPv6 address reaches it: IPv4-mapped (::ffff:0:0/96)
+ * is that address, NAT64 (64:ff9b::/96) and 6to4 (2002::/16, bits 16-47) are translated or tunnelled to it;
+ * IPv4-compatible (::/96 but :: and ::1) carries one but is deprecated and routed nowhere.
+ */
+function carriedIpv4(address: ipaddr.IPv6): { ipv4: ipaddr.IPv4; reachesIt: boolean } | null {
   const bytes = address.toByteArray();
-  if (address.isIPv4MappedAddress()) return address.toIPv4Address();
-  if (address.match(NAT64) || (address.match(IPV4_COMPATIBLE) && address.range() !== "unspecified" && address.range() !== "loopback")) {
-    return ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4;
+  const range = address.range();
+  if (range === "ipv4Mapped") return { ipv4: address.toIPv4Address(), reachesIt: true };
+  if (address.match(NAT64)) return { ipv4: ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4, reachesIt: true };
+  if (range === "6to4") return { ipv4: ipaddr.fromByteArray(bytes.slice(2, 6)) as ipaddr.IPv4, reachesIt: true };
+  if (address.match(IPV4_COMPATIBLE) && range !== "unspecified" && range !== "loopback") {
+    return { ipv4: ipaddr.fromByteArray(bytes.slice(12)) as ipaddr.IPv4, reachesIt: false };
   }
-  if (address.range() === "6to4") return ipaddr.fromByteArray(bytes.slice(2, 6)) as ipaddr.IPv4;
   return null;
 }
 
-function rangeOfIpv4(address: ipaddr.IPv4): ForbiddenRange | null {
-  const range = address.range();
+function rangeName(range: string): ForbiddenRange | null {
   return range === "unicast" ? null : (NAMED[range] ?? "reserved");
 }
 
 /**
  * The forbidden range an IP address is in, or null for a globally routable one. IPv6 addresses that carry an IPv4
- * address (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96 and 6to4 2002::/16) are judged by that IPv4 address.
+ * address (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96 and 6to4 2002::/16) are refused with the range of a
+ * non-public IPv4 address they carry; with a public one, only the mapped, NAT64 and 6to4 forms are allowed. Anything
+ * that is not a plain IPv4 or IPv6 address is "reserved".
  */
 export function forbiddenRangeOf(input: string): ForbiddenRange | null {
   const text = input.replace(/%.*$/, "");
-  if (!ipaddr.isValid(text) || (!ipaddr.IPv4.isValidFourPartDecimal(text) && !ipaddr.IPv6.isValid(text))) return "reserved";
-  const address = ipaddr.parse(text);
-  if (address.kind() === "ipv4") return rangeOfIpv4(address as ipaddr.IPv4);
-  const v6 = address as ipaddr.IPv6;
-  if (MISSING.some((cidr) => v6.match(cidr))) return "reserved";
-  const carried = embeddedIpv4(v6);
-  if (carried) return rangeOfIpv4(carried);
-  const range = v6.range();
-  return range === "unicast" ? null : (NAMED[range] ?? "reserved");
+  const family = isIP(text);
+  if (family === 4) return rangeName(ipaddr.IPv4.parse(text).range());
+  if (family !== 6) return "reserved";
+  let v6: ipaddr.IPv6;
+  try {
+    // The URL parser's canonical form is all hex: ipaddr.js would read "::a.b.c.d" as ::ffff:a.b.c.d, another address.
+    v6 = ipaddr.IPv6.parse(new URL(`http://[${text}]/`).hostname.slice(1, -1));
+  } catch {
+    return "reserved";
+  }
+  const carried = carriedIpv4(v6);
+  if (carried) {
+    const range = rangeName(carried.ipv4.range());
+    if (range !== null || carried.reachesIt) return range;
+  }
+  return rangeName(v6.range()) ?? (v6.match(GLOBAL_UNICAST_V6) ? null : "reserved");
 }
 
 /** True for `localhost` and names under `.localhost` (RFC 6761), which always mean this machine. */

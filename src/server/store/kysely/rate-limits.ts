@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { RateLimitStore } from "../types.ts";
+import type { RateHit, RateLimitStore } from "../types.ts";
 import { inTransaction, type Db } from "./db.ts";
 
 /**
@@ -10,9 +10,12 @@ export function rateLimitStore(db: Db): RateLimitStore {
   return {
     hit(keys, windowStart, windowMs) {
       const previousStart = windowStart - windowMs;
+      // Rows are written (and so locked) in one order whatever order the keys come in: concurrent hits on the same
+      // keys in different orders would otherwise deadlock on PostgreSQL.
+      const order = keys.map((key, i) => ({ key, i })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
       return inTransaction(db, async (trx) => {
-        const hits = [];
-        for (const key of keys) {
+        const hits: RateHit[] = new Array<RateHit>(keys.length);
+        for (const { key, i } of order) {
           const row = await trx
             .insertInto("rate_limits")
             .values({ key, window_start: windowStart, count: 1, prev_count: 0 })
@@ -25,7 +28,7 @@ export function rateLimitStore(db: Db): RateLimitStore {
             )
             .returning(["count", "prev_count"])
             .executeTakeFirstOrThrow();
-          hits.push({ current: row.count, previous: row.prev_count });
+          hits[i] = { current: row.count, previous: row.prev_count };
         }
         return hits;
       });
