@@ -1,6 +1,6 @@
 import { t } from "./i18n.ts";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, setCsrfToken, PortalApiError, type SessionInfo } from "./api.ts";
+import { call, setCsrfToken, whenSessionEnds, PortalApiError, type SessionInfo } from "./api.ts";
 import { Notice, errorOutcome, type Outcome } from "./Notice.tsx";
 import { DeliveriesScreen } from "./screens/Deliveries.tsx";
 import { InviteScreen } from "./screens/Invite.tsx";
@@ -8,48 +8,58 @@ import { SettingsScreen } from "./screens/Settings.tsx";
 import { TemplatesScreen } from "./screens/Templates.tsx";
 import { UsersScreen } from "./screens/Users.tsx";
 
-const SCREENS = [
-  { id: "users", label: t.screens.users },
-  { id: "invite", label: t.screens.invite },
-  { id: "templates", label: t.screens.templates },
-  { id: "settings", label: t.screens.settings },
-  { id: "deliveries", label: t.screens.deliveries },
-] as const;
-type ScreenId = (typeof SCREENS)[number]["id"];
+const SCREENS = ["users", "invite", "templates", "settings", "deliveries"] as const;
+type ScreenId = (typeof SCREENS)[number];
+
+/** How the last session ended: whose it was, and what to tell on the sign-in screen. */
+interface Ended {
+  clientId: string;
+  notice: string | null;
+}
 
 /** The Portal: sign in with the client id and secret, then the client's screens. */
 export function PortalApp() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const [ended, setEnded] = useState<Ended | null>(null);
+  const current = useRef<SessionInfo | null>(null);
+
+  function start(s: SessionInfo) {
+    setCsrfToken(s.csrf_token);
+    current.current = s;
+    setSession(s);
+  }
+
+  function end(notice: string | null) {
+    const s = current.current;
+    current.current = null;
+    if (s) setEnded({ clientId: s.client.client_id, notice });
+    setSession(null);
+  }
 
   useEffect(() => {
-    call<SessionInfo>("GET", "/session").then(
-      (s) => {
-        setCsrfToken(s.csrf_token);
-        setSession(s);
-      },
-      () => setSession(null),
-    );
+    // Any call answering 401 means the session is over (expired, signed out elsewhere, the secret rotated).
+    whenSessionEnds(() => end(t.sessionEnded));
+    call<SessionInfo>("GET", "/session").then(start, () => setSession(null));
   }, []);
 
   if (session === undefined) return <p class="loading">{t.loading}</p>;
-  if (session === null) {
-    return (
-      <SignIn
-        onSignedIn={(s) => {
-          setCsrfToken(s.csrf_token);
-          setSession(s);
-        }}
-      />
-    );
-  }
-  return <Shell session={session} onSignedOut={() => setSession(null)} />;
+  if (session === null) return <SignIn ended={ended} onSignedIn={start} />;
+  return <Shell session={session} onSignedOut={end} />;
 }
 
-function SignIn(props: { onSignedIn: (s: SessionInfo) => void }) {
-  const [clientId, setClientId] = useState("");
+function SignIn(props: { ended: Ended | null; onSignedIn: (s: SessionInfo) => void }) {
+  const { ended } = props;
+  const [clientId, setClientId] = useState(ended?.clientId ?? "");
   const [secret, setSecret] = useState("");
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  const idField = useRef<HTMLInputElement>(null);
+  const secretField = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    // Back here from a session, focus goes where typing continues (the client id is kept).
+    if (ended) (ended.clientId ? secretField : idField).current?.focus();
+  }, []);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -70,20 +80,37 @@ function SignIn(props: { onSignedIn: (s: SessionInfo) => void }) {
     }
   }
 
+  const described = ended?.notice ? "sign-in-notice" : undefined;
   return (
     <main class="sign-in">
       <h1>{t.portalTitle}</h1>
       <p>{t.signInIntro}</p>
+      {ended?.notice && (
+        <p id="sign-in-notice" class="notice info">
+          {ended.notice}
+        </p>
+      )}
       <form onSubmit={submit}>
         <label for="client-id">{t.clientId}</label>
-        <input id="client-id" name="client_id" autocomplete="username" required value={clientId} onInput={(e) => setClientId(e.currentTarget.value)} />
+        <input
+          id="client-id"
+          ref={idField}
+          name="client_id"
+          autocomplete="username"
+          required
+          aria-describedby={described}
+          value={clientId}
+          onInput={(e) => setClientId(e.currentTarget.value)}
+        />
         <label for="client-secret">{t.clientSecret}</label>
         <input
           id="client-secret"
+          ref={secretField}
           name="client_secret"
           type="password"
           autocomplete="current-password"
           required
+          aria-describedby={described}
           value={secret}
           onInput={(e) => setSecret(e.currentTarget.value)}
         />
@@ -96,7 +123,7 @@ function SignIn(props: { onSignedIn: (s: SessionInfo) => void }) {
   );
 }
 
-function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
+function Shell(props: { session: SessionInfo; onSignedOut: (notice: string | null) => void }) {
   const [screen, setScreen] = useState<ScreenId>("users");
   const heading = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);
@@ -109,10 +136,9 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
 
   async function signOut() {
     await call("POST", "/sign-out").catch(() => undefined);
-    props.onSignedOut();
+    props.onSignedOut(null);
   }
 
-  const label = SCREENS.find((s) => s.id === screen)!.label;
   return (
     <div class="shell">
       <header>
@@ -121,10 +147,10 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
         </p>
         <nav aria-label={t.portalNav}>
           <ul>
-            {SCREENS.map((s) => (
-              <li key={s.id}>
-                <button type="button" aria-current={screen === s.id ? "page" : undefined} onClick={() => setScreen(s.id)}>
-                  {s.label}
+            {SCREENS.map((id) => (
+              <li key={id}>
+                <button type="button" aria-current={screen === id ? "page" : undefined} onClick={() => setScreen(id)}>
+                  {t.screens[id]}
                 </button>
               </li>
             ))}
@@ -136,12 +162,12 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
       </header>
       <main>
         <h1 ref={heading} tabIndex={-1}>
-          {label}
+          {t.screens[screen]}
         </h1>
         {screen === "users" && <UsersScreen />}
         {screen === "invite" && <InviteScreen mailTransport={props.session.mail_transport ?? null} />}
         {screen === "templates" && <TemplatesScreen />}
-        {screen === "settings" && <SettingsScreen onSignedOut={props.onSignedOut} />}
+        {screen === "settings" && <SettingsScreen onSignInAgain={() => props.onSignedOut(t.signInWithNewSecret)} />}
         {screen === "deliveries" && <DeliveriesScreen />}
       </main>
     </div>

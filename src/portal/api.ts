@@ -1,4 +1,5 @@
 /** The Portal's calls to `/portal/api`: same-origin, cookie-authenticated, with the CSRF token on every change. */
+import { t } from "./i18n.ts";
 
 /** An error answer of the service, `{"errorCode", "message"}`, with its HTTP status. */
 export class PortalApiError extends Error {
@@ -13,6 +14,12 @@ export class PortalApiError extends Error {
 }
 
 let csrfToken = "";
+let onSessionEnded: () => void = () => undefined;
+
+/** What to do when a call answers 401: the session has ended (signed out elsewhere, expired, secret rotated). */
+export function whenSessionEnds(handler: () => void): void {
+  onSessionEnded = handler;
+}
 
 /** Remembers the session's CSRF token (from sign-in or the session call). */
 export function setCsrfToken(token: string): void {
@@ -33,7 +40,7 @@ export async function call<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: s
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
-    throw new PortalApiError(0, "NETWORK_ERROR", "The service could not be reached. Check your connection and try again.");
+    throw new PortalApiError(0, "NETWORK_ERROR", t.networkError);
   }
   if (res.status === 204) return undefined as T;
   let parsed: unknown;
@@ -44,7 +51,9 @@ export async function call<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: s
   }
   if (!res.ok) {
     const err = (parsed ?? {}) as { errorCode?: string; message?: string };
-    throw new PortalApiError(res.status, err.errorCode ?? "ERROR", err.message ?? `The service answered ${res.status}.`);
+    // A wrong secret at sign-in is a 401 too, but it ends no session.
+    if (res.status === 401 && path !== "/sign-in") onSessionEnded();
+    throw new PortalApiError(res.status, err.errorCode ?? "ERROR", err.message ?? t.serviceAnswered(res.status));
   }
   return parsed as T;
 }

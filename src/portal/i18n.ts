@@ -1,4 +1,7 @@
-/** The Portal's words in English and Spanish; the browser's language picks one (`es*` is Spanish). */
+/**
+ * The Portal's words in English and Spanish. Spanish is typed against the English keys, so a missing translation fails
+ * the typecheck; the browser's language picks one (`es*` is Spanish, anything else English).
+ */
 
 const en = {
   loading: "Loading…",
@@ -10,13 +13,17 @@ const en = {
   signingIn: "Signing in…",
   signOut: "Sign out",
   wrongCredentials: "That client id and secret do not match.",
+  sessionEnded: "Your Portal session has ended. Sign in again.",
+  signInWithNewSecret: "Sign in with the new client secret.",
   somethingWrong: "Something went wrong. Try again.",
+  networkError: "The service could not be reached. Check your connection and try again.",
+  serviceAnswered: (status: number) => `The service answered ${status}.`,
   portalNav: "Portal",
   screens: {
     users: "Users",
     invite: "Invite",
     templates: "Email templates",
-    settings: "Webhook and redirect",
+    settings: "Settings",
     deliveries: "Webhook deliveries",
   },
   // Users
@@ -44,7 +51,7 @@ const en = {
   expiresIn: "Expires in",
   createLink: "Create invite link",
   inviteLink: "Invite link",
-  linksHint: "Links cannot be revoked one by one: rotating the client secret invalidates every link.",
+  linksHint: "Links cannot be revoked one by one: rotating the client secret (Settings) invalidates every link.",
   writtenToOutbox: (email: string) => `Invitation to ${email} written to the mail outbox.`,
   sentTo: (email: string) => `Invitation sent to ${email}.`,
   sendEmailHeading: "Send an invitation email",
@@ -75,6 +82,8 @@ const en = {
   // Deliveries
   latestMessages: "Latest 50 messages",
   noMessages: "No webhook messages yet.",
+  deliveryStates: { pending: "Pending", delivered: "Delivered", failed: "Failed" } as Record<string, string>,
+  attemptOutcomes: { delivered: "Delivered", retry: "Will retry", gone: "Gone (410)", refused: "Refused" } as Record<string, string>,
   attemptsCount: (n: number) => `${n} attempt${n === 1 ? "" : "s"}`,
   lastHttp: (status: number) => `last HTTP ${status}`,
   nextAttempt: "next attempt",
@@ -89,7 +98,7 @@ const en = {
   statusDisabled: (reason: string | null) => `Disabled (${reason ?? "by you"})`,
   endpointUrl: "Endpoint URL",
   saveEndpoint: "Save endpoint",
-  saveAndRotate: "Save and rotate the secret",
+  saveAndRotate: "Save and rotate the signing secret",
   endpointSavedWithSecret: "Endpoint saved. Copy the signing secret now: it is shown only once.",
   endpointSaved: "Endpoint saved.",
   signingSecret: "Signing secret",
@@ -99,22 +108,29 @@ const en = {
   saveRedirect: "Save redirect URL",
   redirectSaved: "Redirect URL saved.",
   redirectRemoved: "Redirect URL removed: users see a done page.",
+  // Settings: the client secret
   secretHeading: "Client secret",
-  secretExplain:
-    "Rotating replaces the client secret. At once, the old secret, client tokens, Portal sessions (this one too) and invite links signed with the old secret stop working. Session, id and refresh tokens already issued keep working until they expire.",
+  secretIntro: "Rotating replaces the client secret with a new one.",
+  secretStopsNow:
+    "Stop working at once: the old secret, client tokens, every Portal session (this one too) and invite links signed with the old secret.",
+  secretKeeps:
+    "Keep working until they expire: session, id and refresh tokens already issued, unless “Also revoke every token issued so far” is checked, which ends them too and signs every user out of Connect.",
+  secretWebhook: "The webhook signing secret does not change.",
   revokeTokens: "Also revoke every token issued so far (every user is signed out of Connect)",
   rotateSecret: "Rotate the client secret",
   confirmRotate: "Rotate the secret now? Your backend must be given the new secret before it asks for tokens again.",
   confirmRotateRevoke: "Rotate the secret and revoke every token now? Your backend must be given the new secret before it asks for tokens again.",
   confirm: "Yes, rotate",
   cancel: "Cancel",
+  secretRotated: "Secret rotated.",
+  secretRotatedRevoked: "Secret rotated and every token revoked.",
   newSecret: "New client secret",
-  secretRotated: "Secret rotated. Copy the new secret now: it is shown only once. Then sign in again with it.",
-  secretRotatedRevoked: "Secret rotated and every token revoked. Copy the new secret now: it is shown only once. Then sign in again with it.",
+  newSecretNote: "It is shown only once: copy it now. This Portal session has ended: sign in again with the new secret.",
   signInAgain: "Sign in again",
 };
 
-type Messages = typeof en;
+/** Every message of the Portal. */
+export type Messages = typeof en;
 
 const es: Messages = {
   loading: "Cargando…",
@@ -126,25 +142,29 @@ const es: Messages = {
   signingIn: "Iniciando sesión…",
   signOut: "Cerrar sesión",
   wrongCredentials: "Ese id de cliente y ese secreto no coinciden.",
+  sessionEnded: "Tu sesión del Portal ha terminado. Inicia sesión de nuevo.",
+  signInWithNewSecret: "Inicia sesión con el nuevo secreto de cliente.",
   somethingWrong: "Algo salió mal. Inténtalo de nuevo.",
+  networkError: "No se pudo contactar con el servicio. Revisa tu conexión y vuelve a intentarlo.",
+  serviceAnswered: (status: number) => `El servicio respondió ${status}.`,
   portalNav: "Portal",
   screens: {
     users: "Usuarios",
     invite: "Invitar",
     templates: "Plantillas de correo",
-    settings: "Webhook y redirección",
+    settings: "Ajustes",
     deliveries: "Entregas de webhooks",
   },
   status: "Estado",
   all: "Todos",
-  statusLabels: { created: "Creado", invited: "Invitado", engaged: "Comprometido", connected: "Conectado" },
+  statusLabels: { created: "Creado", invited: "Invitado", engaged: "Iniciado", connected: "Conectado" },
   refresh: "Actualizar",
   usersCount: (n: number) => `${n} usuario${n === 1 ? "" : "s"}`,
   noUsers: "Aún no hay usuarios. Crea un enlace de invitación para empezar.",
   clientUserId: "Id de usuario del cliente",
   email: "Correo electrónico",
   invitedCol: "Invitado",
-  engagedCol: "Comprometido",
+  engagedCol: "Iniciado",
   connectedCol: "Conectado",
   sourcesCol: "Fuentes",
   pagesOfUsers: "Páginas de usuarios",
@@ -158,7 +178,7 @@ const es: Messages = {
   expiresIn: "Caduca en",
   createLink: "Crear enlace de invitación",
   inviteLink: "Enlace de invitación",
-  linksHint: "Los enlaces no se pueden revocar uno a uno: rotar el secreto del cliente invalida todos los enlaces.",
+  linksHint: "Los enlaces no se pueden revocar uno a uno: rotar el secreto de cliente (Ajustes) invalida todos los enlaces.",
   writtenToOutbox: (email: string) => `Invitación para ${email} escrita en la bandeja de salida.`,
   sentTo: (email: string) => `Invitación enviada a ${email}.`,
   sendEmailHeading: "Enviar un correo de invitación",
@@ -167,7 +187,7 @@ const es: Messages = {
   templateValues: "Valores de la plantilla (un nombre=valor por línea)",
   sendInvitation: "Enviar invitación",
   templateSaved: (alias: string) => `Plantilla "${alias}" guardada.`,
-  templateReset: 'La plantilla "default" volvió a la incorporada.',
+  templateReset: 'La plantilla "default" volvió a ser la incorporada.',
   templateDeleted: (alias: string) => `Plantilla "${alias}" eliminada.`,
   templatesHeading: "Plantillas",
   newSuffix: " (nueva)",
@@ -187,6 +207,8 @@ const es: Messages = {
   deleteTemplate: "Eliminar plantilla",
   latestMessages: "Últimos 50 mensajes",
   noMessages: "Aún no hay mensajes de webhook.",
+  deliveryStates: { pending: "Pendiente", delivered: "Entregado", failed: "Fallido" },
+  attemptOutcomes: { delivered: "Entregado", retry: "Se reintentará", gone: "Ya no existe (410)", refused: "Rechazado" },
   attemptsCount: (n: number) => `${n} intento${n === 1 ? "" : "s"}`,
   lastHttp: (status: number) => `último HTTP ${status}`,
   nextAttempt: "próximo intento",
@@ -200,7 +222,7 @@ const es: Messages = {
   statusDisabled: (reason: string | null) => `Desactivado (${reason ?? "por ti"})`,
   endpointUrl: "URL del endpoint",
   saveEndpoint: "Guardar endpoint",
-  saveAndRotate: "Guardar y rotar el secreto",
+  saveAndRotate: "Guardar y rotar el secreto de firma",
   endpointSavedWithSecret: "Endpoint guardado. Copia ahora el secreto de firma: solo se muestra una vez.",
   endpointSaved: "Endpoint guardado.",
   signingSecret: "Secreto de firma",
@@ -210,26 +232,33 @@ const es: Messages = {
   saveRedirect: "Guardar URL de redirección",
   redirectSaved: "URL de redirección guardada.",
   redirectRemoved: "URL de redirección eliminada: los usuarios ven una página de fin.",
-  secretHeading: "Secreto del cliente",
-  secretExplain:
-    "Rotar reemplaza el secreto del cliente. Al instante dejan de funcionar el secreto anterior, los tokens de cliente, las sesiones del Portal (también esta) y los enlaces de invitación firmados con el secreto anterior. Los tokens de sesión, de id y de renovación ya emitidos siguen funcionando hasta que caducan.",
+  secretHeading: "Secreto de cliente",
+  secretIntro: "Rotar reemplaza el secreto de cliente por uno nuevo.",
+  secretStopsNow:
+    "Dejan de funcionar al instante: el secreto anterior, los tokens de cliente, todas las sesiones del Portal (también esta) y los enlaces de invitación firmados con el secreto anterior.",
+  secretKeeps:
+    "Siguen funcionando hasta que caducan: los tokens de sesión, de id y de renovación ya emitidos, salvo que marques «Revocar también todos los tokens emitidos hasta ahora», que los anula también y cierra la sesión de todos los usuarios en Connect.",
+  secretWebhook: "El secreto de firma de los webhooks no cambia.",
   revokeTokens: "Revocar también todos los tokens emitidos hasta ahora (todos los usuarios salen de Connect)",
-  rotateSecret: "Rotar el secreto del cliente",
+  rotateSecret: "Rotar el secreto de cliente",
   confirmRotate: "¿Rotar el secreto ahora? Tu backend debe recibir el nuevo secreto antes de volver a pedir tokens.",
   confirmRotateRevoke: "¿Rotar el secreto y revocar todos los tokens ahora? Tu backend debe recibir el nuevo secreto antes de volver a pedir tokens.",
   confirm: "Sí, rotar",
   cancel: "Cancelar",
-  newSecret: "Nuevo secreto del cliente",
-  secretRotated: "Secreto rotado. Copia ahora el nuevo secreto: solo se muestra una vez. Después inicia sesión de nuevo con él.",
-  secretRotatedRevoked: "Secreto rotado y todos los tokens revocados. Copia ahora el nuevo secreto: solo se muestra una vez. Después inicia sesión de nuevo con él.",
+  secretRotated: "Secreto rotado.",
+  secretRotatedRevoked: "Secreto rotado y todos los tokens revocados.",
+  newSecret: "Nuevo secreto de cliente",
+  newSecretNote: "Solo se muestra una vez: cópialo ahora. Esta sesión del Portal ha terminado: inicia sesión de nuevo con el nuevo secreto.",
   signInAgain: "Iniciar sesión de nuevo",
 };
 
-/** The language the Portal speaks: Spanish for a browser set to Spanish, else English. */
-export function portalLanguage(languages: readonly string[] = typeof navigator === "undefined" ? [] : navigator.languages ?? [navigator.language]): "en" | "es" {
-  const first = languages[0]?.toLowerCase() ?? "en";
-  return first.startsWith("es") ? "es" : "en";
+/** The language the Portal speaks for a browser language: Spanish for `es*`, else English. */
+export function portalLanguage(tag: string | undefined = typeof navigator === "undefined" ? undefined : navigator.language): "en" | "es" {
+  return tag?.toLowerCase().startsWith("es") ? "es" : "en";
 }
+
+/** Both tables, for tests. */
+export const messages: Record<"en" | "es", Messages> = { en, es };
 
 /** The Portal's words in the browser's language. */
 export const t: Messages = portalLanguage() === "es" ? es : en;

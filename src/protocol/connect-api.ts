@@ -19,9 +19,12 @@
  *   POST   /v1/connect/session/close              SessionCloseBody       -> 200 (queues `connect.session_closed`)
  *
  * The OAuth popup opens `authorize_url` (the sandbox sign-in page served by this service). When the round trip
- * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin and closes itself;
- * the Connect app that started the attempt then redeems the code with its own token. The callback connects nothing
- * itself, so an authorize URL completed anywhere else (another browser, a page with no opener) connects nothing.
+ * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin; the Connect app
+ * that started the attempt (and only it: same origin, its own popup, its own attempt id) answers `OAuthPopupAck`,
+ * upon which the page closes itself, and redeems the code with its own token. The callback connects nothing itself,
+ * and the completion takes only the attempt's own user and session, so an authorize URL completed anywhere else
+ * (another browser, a page with no opener, a popup opened by another page) connects nothing: the page stays open
+ * and says that the sign-in must be finished in the Connect window that started it.
  */
 import type { ConnectSource } from "./results.ts";
 
@@ -128,6 +131,13 @@ export interface OAuthPopupMessage {
   code?: string;
 }
 
+/** The Connect app's answer to its own popup's `OAuthPopupMessage`: the callback page closes only once it has it. */
+export interface OAuthPopupAck {
+  ns: "human-connect-oauth";
+  attempt_id: string;
+  status: "received";
+}
+
 /** Body of `POST /v1/connect/oauth/complete`: the popup's code, redeemed by the Connect that started the attempt. */
 export interface OAuthCompleteBody {
   attempt_id: string;
@@ -165,4 +175,6 @@ export type ConnectApiErrorCode =
   | "INVALID_MFA_CODE"
   | "OAUTH_NOT_SUPPORTED"
   | "OAUTH_ATTEMPT_NOT_FOUND"
+  /** `POST /v1/connect/oauth/complete` with a code already redeemed. */
+  | "INVALID_GRANT"
   | "RATE_LIMITED";

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/pr
 import { afterEach, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe.ts";
 import { CLEVELAND, createFakeService, HOLODECK, LABS, ROMULAN, STARFLEET } from "./fake-service.ts";
-import { renderConnect } from "./harness.tsx";
+import { renderConnect, SERVICE_ORIGIN } from "./harness.tsx";
 
 afterEach(() => cleanup());
 
@@ -278,7 +278,7 @@ describe("MFA", () => {
 });
 
 describe("OAuth popup", () => {
-  it("opens the authorize URL in a popup and finishes when the popup reports back", async () => {
+  it("opens the authorize URL in a popup, acknowledges its code and redeems it with its own token", async () => {
     const r = renderConnect();
     await openSource(HOLODECK.name);
     fireEvent.click(screen.getByRole("button", { name: "Connect" }));
@@ -286,12 +286,53 @@ describe("OAuth popup", () => {
     expect(r.fakeWin.popups[0]!.url).toBe("/oauth/authorize?attempt_id=att-1");
     await screen.findByText(/in the window that opened/);
     expect(await axeViolations()).toEqual([]);
-    r.service.completeAttempt("att-1");
-    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "connected" });
+    const code = r.service.authorizeAttempt("att-1");
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "authorized", code });
     await screen.findByRole("heading", { name: "Holodeck Fitness is connected" });
-    expect(r.messages("connected")[0]).toMatchObject({ response: { currentConnections: [HOLODECK] } });
+    // The popup hears back (so it closes itself), from this window, at the service's origin only.
+    expect(r.fakeWin.popups[0]!.received).toEqual([
+      { message: { ns: "human-connect-oauth", attempt_id: "att-1", status: "received" }, targetOrigin: SERVICE_ORIGIN },
+    ]);
+    const completes = r.service.state.requests.filter((q) => q.path === "/v1/connect/oauth/complete");
+    expect(completes.map((q) => [q.method, q.body, q.headers.authorization])).toEqual([["POST", { attempt_id: "att-1", code }, "Bearer good-token"]]);
+    expect(r.messages("connected")).toEqual([
+      {
+        ns: "human-connect",
+        v: 1,
+        type: "connected",
+        response: {
+          status: "CONNECTED_SOURCE",
+          sessionResults: { connectedSources: [HOLODECK], disconnectedSources: [] },
+          currentConnections: [HOLODECK],
+        },
+      },
+    ]);
     expect(r.events().map((e) => e.name)).toContain("OAUTH_POPUP_OPENED");
     expect(r.fakeWin.listenerCount()).toBe(0);
+  });
+
+  it("keeps redeeming when the popup closes right after its message", async () => {
+    const r = renderConnect({ timings: { oauthPollMs: 5 } });
+    await openSource(HOLODECK.name);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
+    const code = r.service.authorizeAttempt("att-1");
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "authorized", code });
+    r.fakeWin.popups[0]!.close();
+    await screen.findByRole("heading", { name: "Holodeck Fitness is connected" });
+    expect(screen.queryByText("The sign-in window closed before you finished.")).toBeNull();
+  });
+
+  it("shows the failure the popup reports, after acknowledging it", async () => {
+    const r = renderConnect({ timings: { oauthPollMs: 60_000 } });
+    await openSource(HOLODECK.name);
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
+    r.service.state.attempts.get("att-1")!.status = "failed";
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "failed" });
+    await screen.findByRole("heading", { name: "Something went wrong" });
+    expect(r.fakeWin.popups[0]!.received.map((m) => m.message)).toEqual([{ ns: "human-connect-oauth", attempt_id: "att-1", status: "received" }]);
+    expect(r.service.state.requests.some((q) => q.path === "/v1/connect/oauth/complete")).toBe(false);
   });
 
   it("falls back to polling the attempt when no message arrives", async () => {
@@ -303,19 +344,26 @@ describe("OAuth popup", () => {
     await screen.findByRole("heading", { name: "Holodeck Fitness is connected" });
   });
 
-  it("ignores popup messages from another origin", async () => {
+  it("ignores messages from another origin, another window of its origin, or about another attempt", async () => {
     const r = renderConnect({ timings: { oauthPollMs: 60_000 } });
     await openSource(HOLODECK.name);
     fireEvent.click(screen.getByRole("button", { name: "Connect" }));
     await waitFor(() => expect(r.fakeWin.popups).toHaveLength(1));
-    r.service.completeAttempt("att-1");
-    const polls = () => r.service.state.requests.filter((q) => q.path.includes("/oauth/attempts/")).length;
+    const code = r.service.authorizeAttempt("att-1");
+    const polls = () => r.service.state.requests.filter((q) => q.path.includes("/oauth/")).length;
     const before = polls();
-    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "connected" }, "https://evil.example");
-    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-2", status: "connected" });
+    const authorized = { ns: "human-connect-oauth", attempt_id: "att-1", status: "authorized", code };
+    r.fakeWin.post(authorized, "https://evil.example");
+    r.fakeWin.post(authorized, SERVICE_ORIGIN, { postMessage() {} });
+    r.fakeWin.post(authorized, SERVICE_ORIGIN, null);
+    r.fakeWin.post({ ...authorized, attempt_id: "att-2" });
+    r.fakeWin.post({ ...authorized, status: "connected" });
+    r.fakeWin.post({ ns: "human-connect-oauth", attempt_id: "att-1", status: "failed" }, "https://evil.example");
     await new Promise((res) => setTimeout(res, 30));
     expect(polls()).toBe(before);
+    expect(r.fakeWin.popups[0]!.received).toEqual([]);
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Sign in to Holodeck Fitness");
+    expect(r.messages("connected")).toEqual([]);
   });
 
   it("offers Try again when the popup is blocked, and reopens it from that click", async () => {

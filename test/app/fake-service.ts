@@ -35,7 +35,7 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
     uiState: opts.uiState ?? null,
     uiStates: [] as UiState[],
     challenges: new Map<string, ConnectSource>(),
-    attempts: new Map<string, { source: ConnectSource; status: "pending" | "connected" | "failed" }>(),
+    attempts: new Map<string, { source: ConnectSource; status: "pending" | "connected" | "failed"; code?: string }>(),
     requests: [] as RecordedRequest[],
     client: { name: "Acme Health", primary_color: "#ffcc00", logo_url: "https://acme.example/logo.png" } as {
       name: string;
@@ -118,6 +118,18 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
       if (a.status === "failed") return json(200, { status: "failed", errorCode: "ACCESS_DENIED", message: "denied" });
       return json(200, { status: "pending" });
     }
+    if (method === "POST" && p === "/v1/connect/oauth/complete") {
+      const a = state.attempts.get(b.attempt_id ?? "");
+      if (!a) return err(404, "OAUTH_ATTEMPT_NOT_FOUND");
+      if (a.status === "connected") return err(400, "INVALID_GRANT");
+      if (a.status === "failed" || a.code === undefined || b.code !== a.code) {
+        a.status = "failed";
+        return json(200, { status: "failed", errorCode: "OAUTH_EXCHANGE_FAILED", message: "exchange failed" });
+      }
+      a.status = "connected";
+      state.connections.push(a.source);
+      return json(200, { status: "connected", source: a.source, connections: state.connections });
+    }
     const delMatch = /^\/v1\/connect\/connections\/([^/]+)$/.exec(p);
     if (method === "DELETE" && delMatch) {
       const src = state.connections.find((c) => c.id === delMatch[1]);
@@ -133,7 +145,15 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
     return err(404, "NOT_FOUND");
   }
 
-  /** Completes a pending OAuth attempt, as the sandbox sign-in page would. */
+  /** Issues the authorization code of a pending attempt, as the sandbox sign-in page would; the app redeems it. */
+  function authorizeAttempt(attemptId: string): string {
+    const a = state.attempts.get(attemptId);
+    if (!a) throw new Error(`no attempt ${attemptId}`);
+    a.code = `code-${attemptId}-0123456789abcdef`;
+    return a.code;
+  }
+
+  /** Completes a pending OAuth attempt on the service's side, as if it had been redeemed elsewhere. */
   function completeAttempt(attemptId: string) {
     const a = state.attempts.get(attemptId);
     if (!a) throw new Error(`no attempt ${attemptId}`);
@@ -155,5 +175,5 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
     return handle(method, url, headers, body);
   };
 
-  return { state, fetch, completeAttempt };
+  return { state, fetch, completeAttempt, authorizeAttempt };
 }

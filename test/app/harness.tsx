@@ -30,20 +30,27 @@ export function createRecordingHost(token: string, options: InitOptions = {}) {
   return { host, sent, requestClose: () => [...closeHandlers].forEach((h) => h()) };
 }
 
+/** A popup of the fake window: its URL, whether it closed, and what the app posted to it. */
+export type FakePopup = PopupHandle & { url: string; closed: boolean; received: Array<{ message: unknown; targetOrigin: string }> };
+
 /** A window whose popups can be blocked, closed, and whose message events the test posts. */
 export function createFakeWindow() {
   const listeners = new Set<(e: MessageEvent) => void>();
-  const popups: Array<PopupHandle & { url: string; closed: boolean }> = [];
+  const popups: FakePopup[] = [];
   let block = false;
   const win: FlowWindow = {
     origin: SERVICE_ORIGIN,
     open(url) {
       if (block) return null;
-      const popup = {
+      const popup: FakePopup = {
         url,
         closed: false,
+        received: [],
         close() {
           popup.closed = true;
+        },
+        postMessage(message, targetOrigin) {
+          popup.received.push({ message: structuredClone(message), targetOrigin });
         },
       };
       popups.push(popup);
@@ -56,8 +63,9 @@ export function createFakeWindow() {
     win,
     popups,
     setBlocked: (b: boolean) => (block = b),
-    post: (data: unknown, origin = SERVICE_ORIGIN) =>
-      [...listeners].forEach((l) => l({ data, origin, source: null } as unknown as MessageEvent)),
+    /** Posts a message event to the app; by default from the last popup, at the service's origin. */
+    post: (data: unknown, origin = SERVICE_ORIGIN, source: unknown = popups.at(-1) ?? null) =>
+      [...listeners].forEach((l) => l({ data, origin, source } as unknown as MessageEvent)),
     listenerCount: () => listeners.size,
   };
 }

@@ -73,7 +73,10 @@ describeE2E("a Connect session across two origins", () => {
     expect(new URL(popup.url()).origin).toBe(env.serviceUrl);
     await popup.getByLabel("Username").fill("demo");
     await popup.getByLabel("Password").fill("demo");
+    const popupClosed = popup.waitForEvent("close", { timeout: 8_000 });
     await popup.getByRole("button", { name: "Allow access" }).click();
+    // The popup closes itself once the Connect that opened it has acknowledged the result.
+    await popupClosed;
     const payload = await waitForCall(page, "onConnectSource", 2);
     expect(payload.sessionResults).toStrictEqual({ connectedSources: [starfleet, enterprise, holodeck], disconnectedSources: [] });
     expect(sortById(payload.currentConnections)).toStrictEqual(sortById([starfleet, enterprise, holodeck]));

@@ -40,7 +40,7 @@ async function signIn(authorizeUrl: string, username: string, password: string, 
   return fetch(`${svc.url}/sandbox/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
 }
 
-type PopupResult = { origin: string; message: { ns: string; attempt_id: string; status: string; code?: string } };
+type PopupResult = { origin: string; message: { ns: string; attempt_id: string; status: string; code?: string }; waitMs: number };
 
 function popupMessage(page: string): PopupResult | null {
   const m = /<script type="application\/json" id="hc-oauth-result">([^<]*)<\/script>/.exec(page);
@@ -50,6 +50,24 @@ function popupMessage(page: string): PopupResult | null {
 /** What the Connect app does with the popup's message: redeem the code with its own token. */
 function complete(token: string, attemptId: string, code: string) {
   return api(svc.url, "POST", "/v1/connect/oauth/complete", token, { attempt_id: attemptId, code });
+}
+
+/** The explanation every callback page carries, shown unless the Connect that started the attempt answers. */
+const EXPLANATION = "This sign-in must be finished in the Connect window that started it. This window was not opened by that Connect, so nothing was connected.";
+
+/** The text a reader sees in a page's body: tags dropped, entities decoded, whitespace collapsed. */
+function visibleText(page: string): string {
+  return (/<body>([\s\S]*)<\/body>/.exec(page)?.[1] ?? "")
+    .replace(/<div [^>]*\bhidden>[\s\S]*?<\/div>/g, " ")
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 describe("the OAuth round trip", () => {
@@ -90,8 +108,12 @@ describe("the OAuth round trip", () => {
     expect(popupMessage(callbackHtml)).toEqual({
       origin: svc.url,
       message: { ns: "human-connect-oauth", attempt_id, status: "authorized", code },
+      waitMs: 3000,
     });
-    expect(callbackHtml).toContain("window.opener.postMessage(data.message, data.origin)");
+    // To the opener at this origin only; the page closes itself only on the answer of that very window.
+    expect(callbackHtml).toContain("opener.postMessage(message, data.origin)");
+    expect(callbackHtml).toContain("event.source !== opener || event.origin !== data.origin");
+    expect(callbackHtml).not.toMatch(/postMessage\([^)]*"\*"/);
     // The callback itself connects nothing.
     expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token)).body).toEqual({ status: "pending" });
     expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
@@ -159,12 +181,73 @@ describe("the OAuth round trip", () => {
     const location = new URL((await signIn(authorize_url, "demo", "demo")).headers.get("location")!);
     const page = await fetch(location);
     expect(page.status).toBe(200);
-    const text = await page.text();
-    expect(text).toContain("Connect window that started this sign-in");
-    expect(text).toContain("nothing was connected");
+    const html = await page.text();
+    // What the victim reads: not connected, and why (the page as served, before any script).
+    expect(/<title>([^<]*)<\/title>/.exec(html)?.[1]).toBe("Not connected");
+    const text = visibleText(html);
+    expect(text).toContain(`Not connected ${EXPLANATION}`);
+    expect(text).toContain("Close this window. To connect your account, start again from Connect.");
+    expect(text).not.toMatch(/Almost done|is connected|Finishing/);
+    // Only a script that hears back from the Connect that started the attempt swaps it for "Finishing in Connect…".
+    expect(html).toMatch(/<div data-view="handoff" [^>]*hidden>/);
     // Nothing reaches the attacker's user, however long they poll.
     expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, attacker)).body).toEqual({ status: "pending" });
     expect((await api(svc.url, "GET", "/v1/connect/session", attacker)).body.connections).toEqual([]);
+    // The same page in Spanish for a Spanish-speaking browser.
+    const es = visibleText(await (await fetch(location, { headers: { "Accept-Language": "es-ES,es;q=0.9,en;q=0.8" } })).text());
+    expect(es).toContain("No conectado Este inicio de sesión debe terminarse en la ventana de Connect que lo inició.");
+    expect(es).toContain("así que no se conectó nada.");
+    expect(visibleText(await (await fetch(location, { headers: { "Accept-Language": "fr-FR, en;q=0.5, es;q=0.4" } })).text())).toContain(EXPLANATION);
+    expect((await api(svc.url, "GET", "/v1/connect/session", attacker)).body.connections).toEqual([]);
+  });
+
+  test("a code redeemed from another session of the same user is refused and connects nothing", async () => {
+    const userId = `oauth-same-user-${++n}`;
+    const first = await svc.sessionToken(client.client_id, client.client_secret, userId);
+    const second = await svc.sessionToken(client.client_id, client.client_secret, userId);
+    expect(second).not.toBe(first);
+    const { attempt_id, authorize_url } = await start(first);
+    const code = new URL((await signIn(authorize_url, "demo", "demo")).headers.get("location")!).searchParams.get("code")!;
+    const elsewhere = await complete(second, attempt_id, code);
+    expect(elsewhere.status).toBe(404);
+    expect(errorCodeOf(elsewhere)).toBe("OAUTH_ATTEMPT_NOT_FOUND");
+    expect((await api(svc.url, "GET", "/v1/connect/session", second)).body.connections).toEqual([]);
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, first)).body).toEqual({ status: "pending" });
+    expect((await complete(first, attempt_id, code)).body.status).toBe("connected");
+  });
+
+  test("malformed completions get 400 with a stable code and change nothing", async () => {
+    const token = await newToken();
+    const { attempt_id, authorize_url } = await start(token);
+    const code = new URL((await signIn(authorize_url, "demo", "demo")).headers.get("location")!).searchParams.get("code")!;
+    const bodies: unknown[] = [
+      {},
+      { attempt_id },
+      { code },
+      { attempt_id, code: 42 },
+      { attempt_id: 7, code },
+      { attempt_id, code: "short" },
+      { attempt_id, code: `${code}!` },
+      { attempt_id, code: "a".repeat(257) },
+      { attempt_id: "not-an-attempt", code },
+      { attempt_id: `${attempt_id}\u0000`, code },
+      [attempt_id, code],
+      "null",
+    ];
+    for (const body of bodies) {
+      const res = await api(svc.url, "POST", "/v1/connect/oauth/complete", token, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(["INVALID_REQUEST", "INVALID_JSON"], JSON.stringify(body)).toContain(errorCodeOf(res));
+    }
+    const notJson = await api(svc.url, "POST", "/v1/connect/oauth/complete", token, "{not json");
+    expect(notJson.status).toBe(400);
+    expect(errorCodeOf(notJson)).toBe("INVALID_JSON");
+    const unauthenticated = await api(svc.url, "POST", "/v1/connect/oauth/complete", null, { attempt_id, code });
+    expect(unauthenticated.status).toBe(401);
+    expect(errorCodeOf(unauthenticated)).toBe("MISSING_SESSION_TOKEN");
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token)).body).toEqual({ status: "pending" });
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
+    expect((await complete(token, attempt_id, code)).body.status).toBe("connected");
   });
 
   test("a code redeemed with another user's token is refused and connects nothing", async () => {
@@ -218,7 +301,9 @@ describe("the OAuth round trip", () => {
     const location = new URL(denied.headers.get("location")!);
     expect(location.searchParams.get("error")).toBe("access_denied");
     const page = await fetch(location);
-    expect(popupMessage(await page.text())).toEqual({ origin: svc.url, message: { ns: "human-connect-oauth", attempt_id, status: "failed" } });
+    const html = await page.text();
+    expect(popupMessage(html)).toEqual({ origin: svc.url, message: { ns: "human-connect-oauth", attempt_id, status: "failed" }, waitMs: 3000 });
+    expect(visibleText(html)).toBe("Not connected Access was not allowed. You can close this window.");
     const status = await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token);
     expect(status.body).toEqual({ status: "failed", errorCode: "OAUTH_ACCESS_DENIED", message: expect.any(String) });
   });

@@ -30,7 +30,7 @@ export function DeliveriesScreen() {
             <li key={d.webhook_id}>
               <details>
                 <summary>
-                  <span class={`state state-${d.state}`}>{d.state}</span> <strong>{d.type}</strong> · {when(d.created_at)} · {t.attemptsCount(d.attempts)}
+                  <span class={`state state-${d.state}`}>{t.deliveryStates[d.state] ?? d.state}</span> <strong>{d.type}</strong> · {when(d.created_at)} · {t.attemptsCount(d.attempts)}
                   {d.last_status !== null ? ` · ${t.lastHttp(d.last_status)}` : d.last_error ? ` · ${d.last_error}` : ""}
                 </summary>
                 <p>
@@ -38,31 +38,34 @@ export function DeliveriesScreen() {
                   {d.next_attempt_at && <> · {t.nextAttempt} {when(d.next_attempt_at)}</>}
                 </p>
                 {d.log.length > 0 && (
-                  <table>
-                    <caption>{t.attempts}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">#</th>
-                        <th scope="col">{t.at}</th>
-                        <th scope="col">{t.outcome}</th>
-                        <th scope="col">{t.httpStatus}</th>
-                        <th scope="col">{t.error}</th>
-                        <th scope="col">ms</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {d.log.map((a) => (
-                        <tr key={a.attempt}>
-                          <td>{a.attempt}</td>
-                          <td>{when(a.at)}</td>
-                          <td>{a.outcome}</td>
-                          <td>{a.status ?? "—"}</td>
-                          <td>{a.error ?? ""}</td>
-                          <td>{a.duration_ms}</td>
+                  // Narrow screens scroll the table, not the page; the group can take focus to scroll by keyboard.
+                  <div class="table-scroll" role="group" aria-labelledby={`attempts-${d.webhook_id}`} tabIndex={0}>
+                    <table>
+                      <caption id={`attempts-${d.webhook_id}`}>{t.attempts}</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">#</th>
+                          <th scope="col">{t.at}</th>
+                          <th scope="col">{t.outcome}</th>
+                          <th scope="col">{t.httpStatus}</th>
+                          <th scope="col">{t.error}</th>
+                          <th scope="col">ms</th>
                         </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                      </thead>
+                      <tbody>
+                        {d.log.map((a) => (
+                          <tr key={a.attempt}>
+                            <td>{a.attempt}</td>
+                            <td>{when(a.at)}</td>
+                            <td>{t.attemptOutcomes[a.outcome] ?? a.outcome}</td>
+                            <td>{a.status ?? "—"}</td>
+                            <td>{a.error ?? ""}</td>
+                            <td>{a.duration_ms}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
                 )}
                 <pre>{JSON.stringify(d.payload, null, 2)}</pre>
               </details>

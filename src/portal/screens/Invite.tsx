@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call, type TemplateView } from "../api.ts";
 import { Notice, errorOutcome, type Outcome } from "../Notice.tsx";
 
-const LIFETIMES = ["1d", "3d", "7d"].map((value) => ({ value, label: t.lifetimes[value] }));
+const LIFETIMES = ["1d", "3d", "7d"];
 
 /** Parses "name=value" lines into data values for `{{name}}` placeholders. */
 function parseData(text: string): Record<string, string> | string {
@@ -62,8 +62,8 @@ function LinkForm() {
         <label for="link-expiry">{t.expiresIn}</label>
         <select id="link-expiry" value={expiresIn} onChange={(e) => setExpiresIn(e.currentTarget.value)}>
           {LIFETIMES.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
+            <option key={l} value={l}>
+              {t.lifetimes[l]}
             </option>
           ))}
         </select>

@@ -7,7 +7,7 @@ import { Notice, errorOutcome, type Outcome } from "../Notice.tsx";
  * The webhook endpoint (its `whsec_` secret is shown once), the redirect URL after hosted Connect, and rotation of
  * the client secret.
  */
-export function SettingsScreen(props: { onSignedOut: () => void }) {
+export function SettingsScreen(props: { onSignInAgain: () => void }) {
   const [endpoint, setEndpoint] = useState<EndpointView | null>(null);
   const [url, setUrl] = useState("");
   const [secret, setSecret] = useState<string | null>(null);
@@ -98,48 +98,60 @@ export function SettingsScreen(props: { onSignedOut: () => void }) {
         </form>
         <Notice outcome={redirectOutcome} />
       </section>
-      <SecretRotation onSignedOut={props.onSignedOut} />
+      <SecretRotation onSignInAgain={props.onSignInAgain} />
     </>
   );
 }
 
 /** Rotates the client secret, after an in-page confirmation, and shows the new secret once. */
-function SecretRotation(props: { onSignedOut: () => void }) {
+function SecretRotation(props: { onSignInAgain: () => void }) {
   const [revoke, setRevoke] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [secret, setSecret] = useState<string | null>(null);
+  const [rotated, setRotated] = useState<{ secret: string; revoked: boolean } | null>(null);
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
   const confirmButton = useRef<HTMLButtonElement>(null);
   const startButton = useRef<HTMLButtonElement>(null);
-
+  const secretField = useRef<HTMLInputElement>(null);
   const asked = useRef(false);
+  const busy = useRef(false);
+
   useEffect(() => {
     // Focus follows the step: onto the confirmation when it opens, back to its button when it is cancelled.
     if (confirming) confirmButton.current?.focus();
-    else if (asked.current) startButton.current?.focus();
+    else if (asked.current && !rotated) startButton.current?.focus();
     asked.current = confirming;
   }, [confirming]);
 
+  useEffect(() => {
+    // Then onto the new secret, selected (ready to copy), with the note read as its description.
+    if (rotated) secretField.current?.focus();
+  }, [rotated]);
+
   async function rotate() {
-    setBusy(true);
+    if (busy.current) return;
+    busy.current = true;
+    setOutcome({ kind: "idle" });
     try {
-      const rotated = await call<{ client_secret: string; revoked_tokens: boolean }>("POST", "/client-secret/rotate", { revoke_tokens: revoke });
-      setSecret(rotated.client_secret);
+      const r = await call<{ client_secret: string; revoked_tokens: boolean }>("POST", "/client-secret/rotate", { revoke_tokens: revoke });
+      setRotated({ secret: r.client_secret, revoked: r.revoked_tokens });
       setConfirming(false);
-      setOutcome({ kind: "ok", text: rotated.revoked_tokens ? t.secretRotatedRevoked : t.secretRotated });
     } catch (err) {
       setOutcome(errorOutcome(err));
     } finally {
-      setBusy(false);
+      busy.current = false;
     }
   }
 
   return (
     <section aria-labelledby="secret-heading">
       <h2 id="secret-heading">{t.secretHeading}</h2>
-      <p class="hint">{t.secretExplain}</p>
-      {secret === null && (
+      <p>{t.secretIntro}</p>
+      <ul class="hint">
+        <li>{t.secretStopsNow}</li>
+        <li>{t.secretKeeps}</li>
+      </ul>
+      <p class="hint">{t.secretWebhook}</p>
+      {!rotated && (
         <>
           <div class="check">
             <input id="revoke-tokens" type="checkbox" checked={revoke} disabled={confirming} onChange={(e) => setRevoke(e.currentTarget.checked)} />
@@ -151,13 +163,20 @@ function SecretRotation(props: { onSignedOut: () => void }) {
             </button>
           )}
           {confirming && (
-            <div class="confirm" role="group" aria-labelledby="confirm-rotate">
+            <div
+              class="confirm"
+              role="group"
+              aria-labelledby="confirm-rotate"
+              onKeyDown={(e) => {
+                if (e.key === "Escape" && !busy.current) setConfirming(false);
+              }}
+            >
               <p id="confirm-rotate">{revoke ? t.confirmRotateRevoke : t.confirmRotate}</p>
               <div class="actions">
-                <button type="button" class="danger" ref={confirmButton} disabled={busy} onClick={() => void rotate()}>
+                <button type="button" class="danger" ref={confirmButton} onClick={() => void rotate()}>
                   {t.confirm}
                 </button>
-                <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
+                <button type="button" class="secondary" onClick={() => busy.current || setConfirming(false)}>
                   {t.cancel}
                 </button>
               </div>
@@ -165,17 +184,28 @@ function SecretRotation(props: { onSignedOut: () => void }) {
           )}
         </>
       )}
-      <Notice outcome={outcome}>
-        {secret !== null && (
-          <>
-            <label for="new-secret">{t.newSecret}</label>
-            <input id="new-secret" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
-            <button type="button" onClick={props.onSignedOut}>
-              {t.signInAgain}
-            </button>
-          </>
-        )}
-      </Notice>
+      <Notice outcome={outcome} />
+      {rotated && (
+        <>
+          <p id="new-secret-note" class="notice ok">
+            {rotated.revoked ? t.secretRotatedRevoked : t.secretRotated} {t.newSecretNote}
+          </p>
+          <label for="new-secret">{t.newSecret}</label>
+          <input
+            id="new-secret"
+            ref={secretField}
+            readOnly
+            spellcheck={false}
+            autocomplete="off"
+            aria-describedby="new-secret-note"
+            value={rotated.secret}
+            onFocus={(e) => e.currentTarget.select()}
+          />
+          <button type="button" onClick={props.onSignInAgain}>
+            {t.signInAgain}
+          </button>
+        </>
+      )}
     </section>
   );
 }

@@ -3,7 +3,6 @@ import { useEffect, useState } from "preact/hooks";
 import { call, type UsersPage } from "../api.ts";
 import { Notice, errorOutcome, when, type Outcome } from "../Notice.tsx";
 
-const STATUS_LABELS = t.statusLabels;
 const PER_PAGE = 20;
 
 /** The client's users with their status (Invited, Engaged, Connected), filterable and paged. */
@@ -28,7 +27,7 @@ export function UsersScreen() {
 
   const pages = data ? Math.max(1, Math.ceil(data.total / PER_PAGE)) : 1;
   return (
-    <section aria-labelledby="users-list">
+    <section>
       <div class="toolbar">
         <label for="status-filter">{t.status}</label>
         <select
@@ -40,9 +39,9 @@ export function UsersScreen() {
           }}
         >
           <option value="">{t.all}</option>
-          <option value="invited">{STATUS_LABELS.invited}</option>
-          <option value="engaged">{STATUS_LABELS.engaged}</option>
-          <option value="connected">{STATUS_LABELS.connected}</option>
+          <option value="invited">{t.statusLabels.invited}</option>
+          <option value="engaged">{t.statusLabels.engaged}</option>
+          <option value="connected">{t.statusLabels.connected}</option>
         </select>
         <button type="button" class="secondary" onClick={() => setTick(tick + 1)}>
           {t.refresh}
@@ -52,34 +51,37 @@ export function UsersScreen() {
       <h2 id="users-list">{data ? t.usersCount(data.total) : t.screens.users}</h2>
       {data && data.users.length === 0 && <p>{t.noUsers}</p>}
       {data && data.users.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.clientUserId}</th>
-              <th scope="col">{t.email}</th>
-              <th scope="col">{t.status}</th>
-              <th scope="col">{t.invitedCol}</th>
-              <th scope="col">{t.engagedCol}</th>
-              <th scope="col">{t.connectedCol}</th>
-              <th scope="col">{t.sourcesCol}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.users.map((u) => (
-              <tr key={u.human_id}>
-                <th scope="row">{u.client_user_id}</th>
-                <td>{u.email ?? "—"}</td>
-                <td>
-                  <span class={`status status-${u.status}`}>{STATUS_LABELS[u.status] ?? u.status}</span>
-                </td>
-                <td>{when(u.invited_at)}</td>
-                <td>{when(u.engaged_at)}</td>
-                <td>{when(u.connected_at)}</td>
-                <td>{u.connections}</td>
+        // Narrow screens scroll the table, not the page; the region can take focus to scroll by keyboard.
+        <div class="table-scroll" role="region" aria-labelledby="users-list" tabIndex={0}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.clientUserId}</th>
+                <th scope="col">{t.email}</th>
+                <th scope="col">{t.status}</th>
+                <th scope="col">{t.invitedCol}</th>
+                <th scope="col">{t.engagedCol}</th>
+                <th scope="col">{t.connectedCol}</th>
+                <th scope="col">{t.sourcesCol}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.users.map((u) => (
+                <tr key={u.human_id}>
+                  <th scope="row">{u.client_user_id}</th>
+                  <td>{u.email ?? "—"}</td>
+                  <td>
+                    <span class={`status status-${u.status}`}>{t.statusLabels[u.status] ?? u.status}</span>
+                  </td>
+                  <td>{when(u.invited_at)}</td>
+                  <td>{when(u.engaged_at)}</td>
+                  <td>{when(u.connected_at)}</td>
+                  <td>{u.connections}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {pages > 1 && (
         <nav class="pager" aria-label={t.pagesOfUsers}>

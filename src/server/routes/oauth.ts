@@ -27,6 +27,8 @@ export const SANDBOX_TOKEN_PATH = "/sandbox/oauth/token";
 
 const SANDBOX_OAUTH_CLIENT_ID = "human-connect";
 const SOURCE_ID = /^[0-9a-f]{24}$/;
+/** The shape of an authorization code, as the callback and the completion accept it. */
+const CODE_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
 
 export { serviceOrigin } from "../origin.ts";
 
@@ -36,7 +38,7 @@ const startBody = v.object({
 
 const completeBody = v.object({
   attempt_id: v.pipe(v.string('"attempt_id" must be a string'), v.regex(/^oa_[A-Za-z0-9_-]{8,60}$/, '"attempt_id" is malformed')),
-  code: v.pipe(v.string('"code" must be a string'), v.regex(/^[A-Za-z0-9_-]{16,256}$/, '"code" is malformed')),
+  code: v.pipe(v.string('"code" must be a string'), v.regex(CODE_SHAPE, '"code" is malformed')),
 });
 
 const authorizeParams = v.object({
@@ -134,20 +136,124 @@ function redirectWith(c: Context, redirectUri: string, params: Record<string, st
   return c.redirect(target.toString(), 303);
 }
 
-/** The page that ends the popup: tells the Connect app (window.opener, same origin) how it went, then closes. */
-function callbackPage(c: Context, origin: string, message: OAuthPopupMessage, text: string): Response {
+/** Languages of the callback page: the browser's preference (Accept-Language), English unless Spanish comes first. */
+type PageLanguage = "en" | "es";
+
+function pageLanguage(c: Context): PageLanguage {
+  const header = (c.req.header("Accept-Language") ?? "").slice(0, 512);
+  let best: { lang: PageLanguage; q: number } | null = null;
+  for (const part of header.split(",")) {
+    const [tag = "", ...params] = part.trim().toLowerCase().split(";");
+    const primary = tag.split("-")[0];
+    if (primary !== "en" && primary !== "es") continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    if (!best || q > best.q) best = { lang: primary, q };
+  }
+  return best?.lang ?? "en";
+}
+
+/** Why a callback failed, as its page says it. */
+type CallbackFailure = "OAUTH_ATTEMPT_EXPIRED" | "OAUTH_ACCESS_DENIED" | "OAUTH_PROVIDER_ERROR" | "OAUTH_NO_CODE";
+
+/** What the callback page says, in English and Spanish. */
+const CALLBACK_TEXT: Record<
+  PageLanguage,
+  Record<"notConnected" | "elsewhere" | "startAgain" | "handoffTitle" | "handoff" | "close", string> & { failures: Record<CallbackFailure, string> }
+> = {
+  en: {
+    notConnected: "Not connected",
+    elsewhere:
+      "This sign-in must be finished in the Connect window that started it. This window was not opened by that Connect, so nothing was connected.",
+    startAgain: "Close this window. To connect your account, start again from Connect.",
+    handoffTitle: "Finishing in Connect…",
+    handoff: "Handing this sign-in back to the Connect window that started it. This window closes by itself.",
+    close: "You can close this window.",
+    failures: {
+      OAUTH_ATTEMPT_EXPIRED: "The sign-in took too long. Try again.",
+      OAUTH_ACCESS_DENIED: "Access was not allowed.",
+      OAUTH_PROVIDER_ERROR: "The provider could not complete the sign-in.",
+      OAUTH_NO_CODE: "The provider sent no authorization code.",
+    },
+  },
+  es: {
+    notConnected: "No conectado",
+    elsewhere:
+      "Este inicio de sesión debe terminarse en la ventana de Connect que lo inició. Esta ventana no la abrió ese Connect, así que no se conectó nada.",
+    startAgain: "Cierra esta ventana. Para conectar tu cuenta, vuelve a empezar desde Connect.",
+    handoffTitle: "Terminando en Connect…",
+    handoff: "Devolviendo este inicio de sesión a la ventana de Connect que lo inició. Esta ventana se cierra sola.",
+    close: "Puedes cerrar esta ventana.",
+    failures: {
+      OAUTH_ATTEMPT_EXPIRED: "El inicio de sesión tardó demasiado. Vuelve a intentarlo.",
+      OAUTH_ACCESS_DENIED: "No se permitió el acceso.",
+      OAUTH_PROVIDER_ERROR: "El proveedor no pudo completar el inicio de sesión.",
+      OAUTH_NO_CODE: "El proveedor no envió ningún código de autorización.",
+    },
+  },
+};
+
+/** How long the callback page waits for its Connect to acknowledge the result before it explains instead. */
+export const OAUTH_HANDOFF_WAIT_MS = 3_000;
+
+/**
+ * The page that ends the popup. It posts its result to `window.opener`, at the service's own origin only, and closes
+ * itself only when the Connect that started this attempt acknowledges it (`OAuthPopupAck`, from that same window and
+ * origin). With no opener, or an opener that is not that Connect (another page, another attempt), the message goes
+ * nowhere or is ignored: the page stays open and explains that nothing was connected. Without script, it explains too.
+ */
+function callbackPage(c: Context, origin: string, message: OAuthPopupMessage, failure?: string): Response {
+  const lang = pageLanguage(c);
+  const text = CALLBACK_TEXT[lang];
   const script = `
     var data = JSON.parse(document.getElementById("hc-oauth-result").textContent);
-    if (window.opener) window.opener.postMessage(data.message, data.origin);
-    window.close();`;
-  const ok = message.status === "authorized";
+    var message = data.message, opener = window.opener, acknowledged = false;
+    function show(name) {
+      var views = document.querySelectorAll("[data-view]");
+      for (var i = 0; i < views.length; i++) {
+        var view = views[i], on = view.getAttribute("data-view") === name;
+        view.hidden = !on;
+        if (on) document.title = view.getAttribute("data-title");
+      }
+    }
+    if (opener) {
+      window.addEventListener("message", function (event) {
+        var ack = event.data;
+        if (event.source !== opener || event.origin !== data.origin || !ack || typeof ack !== "object") return;
+        if (ack.ns !== message.ns || ack.attempt_id !== message.attempt_id || ack.status !== "received") return;
+        acknowledged = true;
+        window.close();
+      });
+      if (message.status === "authorized") show("handoff");
+      opener.postMessage(message, data.origin);
+      // Nobody answered: the opener is not the Connect that started this attempt (or that Connect is gone).
+      setTimeout(function () {
+        if (!acknowledged) show(message.status === "authorized" ? "elsewhere" : "failed");
+      }, data.waitMs);
+    }`;
+  const title = text.notConnected;
+  const body =
+    failure === undefined
+      ? html`<div data-view="elsewhere" data-title="${title}" lang="${lang}">
+<h1>${title}</h1>
+<p class="error" role="alert">${text.elsewhere}</p>
+<p class="note">${text.startAgain}</p>
+</div>
+<div data-view="handoff" data-title="${text.handoffTitle}" lang="${lang}" hidden>
+<h1>${text.handoffTitle}</h1>
+<p>${text.handoff}</p>
+</div>`
+      : html`<div data-view="failed" data-title="${title}" lang="${lang}">
+<h1>${title}</h1>
+<p class="error" role="alert">${failure}</p>
+<p class="note">${text.close}</p>
+</div>`;
   return sendPage(c, {
-    title: ok ? "Almost done" : "Not connected",
+    title,
     script,
-    body: html`<h1>${ok ? "Almost done" : "Not connected"}</h1>
-<p${ok ? "" : html` class="error" role="alert"`}>${text}</p>
-<p class="note">You can close this window.</p>
-<script type="application/json" id="hc-oauth-result">${jsonForScript({ origin, message })}</script>`,
+    body: html`${body}
+<script type="application/json" id="hc-oauth-result">${jsonForScript({ origin, message, waitMs: OAUTH_HANDOFF_WAIT_MS })}</script>`,
   });
 }
 
@@ -275,27 +381,24 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     if (attempt.status !== "pending") {
       return errorPage(c, "Sign-in not completed", "This sign-in response was already used.");
     }
-    const fail = async (errorCode: string, message: string) => {
-      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
-      return callbackPage(c, origin, { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "failed" }, message);
+    // The provider's error (or a missing code) ends the attempt here: failing connects nothing, so it needs no
+    // Connect. Its page names the failure in the user's language; the attempt keeps the English message for the API.
+    const fail = async (errorCode: string, reason: CallbackFailure) => {
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message: CALLBACK_TEXT.en.failures[reason] });
+      const failure = CALLBACK_TEXT[pageLanguage(c)].failures[reason];
+      return callbackPage(c, origin, { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "failed" }, failure);
     };
-    if (attempt.expiresAt <= clock.now()) return fail("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
+    if (attempt.expiresAt <= clock.now()) return fail("OAUTH_ATTEMPT_EXPIRED", "OAUTH_ATTEMPT_EXPIRED");
     const providerError = c.req.query("error");
     if (providerError !== undefined) {
-      return providerError === "access_denied"
-        ? fail("OAUTH_ACCESS_DENIED", "Access was not allowed.")
-        : fail("OAUTH_FAILED", "The provider could not complete the sign-in.");
+      return providerError === "access_denied" ? fail("OAUTH_ACCESS_DENIED", "OAUTH_ACCESS_DENIED") : fail("OAUTH_FAILED", "OAUTH_PROVIDER_ERROR");
     }
     const code = c.req.query("code") ?? "";
-    if (!/^[A-Za-z0-9_-]{16,256}$/.test(code)) return fail("OAUTH_FAILED", "The provider sent no authorization code.");
+    if (!CODE_SHAPE.test(code)) return fail("OAUTH_FAILED", "OAUTH_NO_CODE");
     // The sign-in ends in the Connect that started it: only its window gets the code, and it redeems the code with
-    // its own token. Completed anywhere else (no opener), the code goes nowhere and nothing is connected.
-    return callbackPage(
-      c,
-      origin,
-      { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "authorized", code },
-      "Finishing in the Connect window that started this sign-in. If nothing happens, this sign-in was not started from Connect here: close this window, nothing was connected.",
-    );
+    // its own token (POST /v1/connect/oauth/complete). Completed anywhere else, the code goes nowhere, nothing is
+    // connected, and the page says so.
+    return callbackPage(c, origin, { ns: "human-connect-oauth", attempt_id: attempt.attemptId, status: "authorized", code });
   });
 
   app.post("/v1/connect/oauth/complete", authed, async (c) => {
