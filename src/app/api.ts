@@ -56,10 +56,13 @@ export interface ConnectApi {
   getSource(id: string): Promise<SourceDetail>;
   connectWithCredentials(body: ConnectCredentialsBody): Promise<ConnectResult>;
   submitMfa(body: SubmitMfaBody): Promise<ConnectResult>;
-  startOAuth(sourceId: string): Promise<OAuthStartResult>;
+  /** Starts an OAuth attempt: for the popup, or (with `returnUrl`) by full-page redirect back to that page. */
+  startOAuth(sourceId: string, returnUrl?: string): Promise<OAuthStartResult>;
   getOAuthAttempt(attemptId: string): Promise<OAuthAttemptStatus>;
   /** Redeems the code the OAuth popup handed to this window; the service connects the source for this session only. */
   completeOAuth(attemptId: string, code: string): Promise<OAuthAttemptStatus>;
+  /** Redeems the completion secret a redirect sign-in came back with; the service accepts it from the attempt's user only. */
+  resumeOAuth(attemptId: string, completionSecret: string): Promise<OAuthAttemptStatus>;
   disconnect(sourceId: string): Promise<DisconnectResult>;
   saveUiState(state: UiState): Promise<void>;
   closeSession(): Promise<void>;
@@ -136,13 +139,18 @@ export function createApi(opts: ApiOptions): ConnectApi {
     connectWithCredentials: (body) =>
       request("POST", "/v1/connect/connections", { body, check: (v) => typeof v.status === "string" }),
     submitMfa: (body) => request("POST", "/v1/connect/connections/mfa", { body, check: (v) => typeof v.status === "string" }),
-    startOAuth: (sourceId) =>
+    startOAuth: (sourceId, returnUrl) =>
       request("POST", "/v1/connect/oauth/start", {
-        body: { source_id: sourceId },
+        body: returnUrl === undefined ? { source_id: sourceId } : { source_id: sourceId, return_url: returnUrl },
         check: (v) => typeof v.attempt_id === "string" && typeof v.authorize_url === "string",
       }),
     completeOAuth: (attemptId, code) =>
       request("POST", "/v1/connect/oauth/complete", { body: { attempt_id: attemptId, code }, check: (v) => typeof v.status === "string" }),
+    resumeOAuth: (attemptId, completionSecret) =>
+      request("POST", "/v1/connect/oauth/complete", {
+        body: { attempt_id: attemptId, completion_secret: completionSecret },
+        check: (v) => typeof v.status === "string",
+      }),
     getOAuthAttempt: (attemptId) =>
       request("GET", `/v1/connect/oauth/attempts/${enc(attemptId)}`, { check: (v) => typeof v.status === "string" }),
     disconnect: (sourceId) =>

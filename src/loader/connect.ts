@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION, isProtocolMessage, message } from "../protocol/messages.ts";
+import { OAUTH_RETURN_PARAM } from "../protocol/messages.ts";
 import type { CloseRequestMessage, InitMessage } from "../protocol/messages.ts";
 import type { CloseStatus, ConnectSource, SessionResults } from "../protocol/results.ts";
 import { CSS, DIALOG_CLASS } from "./styles.ts";
@@ -10,6 +11,8 @@ export const LOAD_TIMEOUT_MS = 15_000;
 export const CLOSE_GRACE_MS = 1_000;
 
 const TITLE = "Connect your health data";
+// The fragment a redirect sign-in returns with; the app and the service check its parts again.
+const RETURN = new RegExp(`^#${OAUTH_RETURN_PARAM}=([\\w.-]{1,300})$`);
 const PREFIX = "HumanConnect: ";
 
 /** The Connect app's page for a base URL: `${baseUrl}/connect?client_id=&lang=`. The token never goes here. */
@@ -115,6 +118,10 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
       return early("CONNECT_UNAVAILABLE");
     }
     const origin = new URL(url).origin;
+    // A redirect sign-in came back with `#hc-oauth=<attempt>.<secret>`: taken off the address bar at once (so it is
+    // neither bookmarked, shared nor read by later scripts) and handed to this Connect alone, which redeems it.
+    const back = location.hash.match(RETURN);
+    if (back) history.replaceState(history.state, "", location.href.split("#")[0]);
     const doc = document;
     const root = doc.documentElement;
     const opener = doc.activeElement as HTMLElement | null;
@@ -144,7 +151,14 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
       const channel = new MessageChannel();
       port = channel.port1;
       port.onmessage = onPortMessage;
-      const options = { clientId: o.clientId, clientUserId: o.clientUserId, language: o.language };
+      const options = {
+        clientId: o.clientId,
+        clientUserId: o.clientUserId,
+        language: o.language,
+        oauthRedirect: o.oauthRedirect,
+        returnUrl: location.href.split("#")[0],
+        oauthReturn: back?.[1],
+      };
       frame.contentWindow!.postMessage(message<InitMessage>("init", { token: o.token, options }), origin, [channel.port2]);
     };
 
@@ -170,6 +184,16 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
       } else if (d.type == "close") {
         if (Array.isArray(d.currentConnections)) conns = sources(d.currentConnections);
         finish(typeof d.status == "string" ? d.status : "SUCCESS");
+      } else if (d.type == "navigate") {
+        // An OAuth sign-in by redirect: only to the Connect service's own origin (its sign-in pages live there). Connect
+        // closes without onClose, as it is not over: the page opens it again on its return and it resumes there.
+        try {
+          const to = new URL(d.url);
+          if (to.origin == origin) {
+            finish("SUCCESS", 1);
+            location.assign(to.href);
+          }
+        } catch {}
       }
     };
 
@@ -195,7 +219,7 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
       port.postMessage(message<CloseRequestMessage>("close-request", {}));
     }
 
-    function finish(status: CloseStatus) {
+    function finish(status: CloseStatus, quiet?: 1) {
       if (done) return;
       done = true;
       current = undefined;
@@ -215,7 +239,7 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
       if (opener?.isConnected) opener.focus?.({ preventScroll: true });
       scrollTo(saved[1], saved[2]);
       if (!isReady) settle(status);
-      call(o.onClose, payload(status));
+      if (!quiet) call(o.onClose, payload(status));
     }
 
     const timer = setTimeout(() => {

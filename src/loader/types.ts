@@ -22,6 +22,11 @@ export interface OpenOptions {
   language?: string;
   /** Where the Connect service lives, e.g. "https://connect.example.com". */
   baseUrl?: string;
+  /**
+   * OAuth sign-ins leave this page for the provider's (no popup) and come back to it; call `open()` again on the
+   * return and Connect resumes where the user was. Connect closes without `onClose` as the page leaves.
+   */
+  oauthRedirect?: boolean;
 }
 
 /** What `open()` returns. */

@@ -4,11 +4,12 @@ import { call, setCsrfToken, whenSessionEnds, PortalApiError, type SessionInfo }
 import { Notice, errorOutcome, type Outcome } from "./Notice.tsx";
 import { DeliveriesScreen } from "./screens/Deliveries.tsx";
 import { InviteScreen } from "./screens/Invite.tsx";
+import { OverviewScreen } from "./screens/Overview.tsx";
 import { SettingsScreen } from "./screens/Settings.tsx";
 import { TemplatesScreen } from "./screens/Templates.tsx";
 import { UsersScreen } from "./screens/Users.tsx";
 
-const SCREENS = ["users", "invite", "templates", "settings", "deliveries"] as const;
+const SCREENS = ["overview", "users", "invite", "templates", "settings", "deliveries"] as const;
 type ScreenId = (typeof SCREENS)[number];
 
 /** How the last session ended: whose it was, and what to tell on the sign-in screen. */
@@ -124,7 +125,7 @@ function SignIn(props: { ended: Ended | null; onSignedIn: (s: SessionInfo) => vo
 }
 
 function Shell(props: { session: SessionInfo; onSignedOut: (notice: string | null) => void }) {
-  const [screen, setScreen] = useState<ScreenId>("users");
+  const [screen, setScreen] = useState<ScreenId>("overview");
   const heading = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);
 
@@ -164,6 +165,7 @@ function Shell(props: { session: SessionInfo; onSignedOut: (notice: string | nul
         <h1 ref={heading} tabIndex={-1}>
           {t.screens[screen]}
         </h1>
+        {screen === "overview" && <OverviewScreen />}
         {screen === "users" && <UsersScreen />}
         {screen === "invite" && <InviteScreen mailTransport={props.session.mail_transport ?? null} />}
         {screen === "templates" && <TemplatesScreen />}

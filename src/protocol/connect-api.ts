@@ -13,7 +13,8 @@
  *   POST   /v1/connect/connections/mfa            SubmitMfaBody          -> ConnectResult
  *   POST   /v1/connect/oauth/start                OAuthStartBody         -> OAuthStartResult
  *   GET    /v1/connect/oauth/attempts/:attempt_id -> OAuthAttemptStatus    (poll while the popup is open)
- *   POST   /v1/connect/oauth/complete            OAuthCompleteBody      -> OAuthAttemptStatus (redeem the popup's code)
+ *   POST   /v1/connect/oauth/complete            OAuthCompleteBody      -> OAuthAttemptStatus (redeem the popup's code,
+ *                                                                            or a redirect sign-in's completion secret)
  *   DELETE /v1/connect/connections/:source_id     -> DisconnectResult
  *   PUT    /v1/connect/ui-state                   UiStateBody            -> 204
  *   POST   /v1/connect/session/close              SessionCloseBody       -> 200 (queues `connect.session_closed`)
@@ -25,6 +26,15 @@
  * and the completion takes only the attempt's own user and session, so an authorize URL completed anywhere else
  * (another browser, a page with no opener, a popup opened by another page) connects nothing: the page stays open
  * and says that the sign-in must be finished in the Connect window that started it.
+ *
+ * OAuth by full-page redirect (`oauthRedirect`, the popup's fallback, hosted Connect) keeps the same rule without an
+ * opener. The start names `return_url`, the page that opened Connect, which must be on one of the client's allowed
+ * origins (and be the embedding page's own origin). The callback still connects nothing: it exchanges the code, stores
+ * the outcome on the attempt and answers 303 to `return_url` with `#hc-oauth=<attempt_id>.<secret>`, a one-time
+ * secret kept only hashed, in the fragment so that no server or log sees it. The page's next Connect redeems it with
+ * its own token (a fresh one is fine), and the service accepts it only from the attempt's own user. An attacker who
+ * starts an attempt and lures someone else into signing in gets nothing: the secret lands in the victim's browser,
+ * and the victim's Connect, being another user, cannot redeem it either.
  */
 import type { ConnectSource } from "./results.ts";
 
@@ -50,12 +60,32 @@ export interface ClientBranding {
 /** Free-form JSON the app saves at each step (at most 8 KB serialised), returned as-is. */
 export type UiState = Record<string, unknown>;
 
+/** The health of a connection: `active`, or `needs_reauth` until the user signs in to the source again. */
+export type ConnectionStatus = "active" | "needs_reauth";
+export const CONNECTION_STATUSES: readonly ConnectionStatus[] = ["active", "needs_reauth"];
+
+/** Why a connection needs re-authorisation. */
+export type ConnectionStatusReason = "credentials_changed" | "consent_revoked" | "token_expired";
+export const CONNECTION_STATUS_REASONS: readonly ConnectionStatusReason[] = ["credentials_changed", "consent_revoked", "token_expired"];
+
+/** One connection with its health, as the Connect API's session view and the server API's user connections list it. */
+export interface ConnectionView {
+  source: ConnectSource;
+  status: ConnectionStatus;
+  /** Null while `active`. */
+  status_reason: ConnectionStatusReason | null;
+  connected_at: string; // ISO 8601
+  status_changed_at: string; // ISO 8601
+}
+
 export interface SessionView {
   human_id: string;
   token_kind: "session" | "id";
   expires_at: string; // ISO 8601
   client: ClientBranding;
   connections: ConnectSource[];
+  /** The same connections, in the same order, with their health. */
+  connection_health: ConnectionView[];
   ui_state: UiState | null;
 }
 
@@ -71,6 +101,8 @@ export interface SourceSummary {
 export interface SourceDetail extends SourceSummary {
   description: string;
   connected: boolean;
+  /** The connection's health, or null when the source is not connected. */
+  connection_status: ConnectionStatus | null;
 }
 
 export interface SourceSearchResult {
@@ -99,8 +131,19 @@ export interface MfaChallenge {
   expires_in: number; // seconds
 }
 
+/**
+ * A sign-in that ended connected. `repaired` is true when it restored an existing connection that needed
+ * re-authorisation (the same connection, made `active` again) rather than adding one.
+ */
+export interface ConnectedResult {
+  status: "connected";
+  source: ConnectSource;
+  connections: ConnectSource[];
+  repaired: boolean;
+}
+
 export type ConnectResult =
-  | { status: "connected"; source: ConnectSource; connections: ConnectSource[] }
+  | ConnectedResult
   | { status: "mfa_required"; challenge: MfaChallenge };
 
 export interface DisconnectResult {
@@ -110,6 +153,8 @@ export interface DisconnectResult {
 
 export interface OAuthStartBody {
   source_id: string;
+  /** Sign in by full-page redirect, coming back to this page (on one of the client's allowed origins). */
+  return_url?: string;
 }
 
 export interface OAuthStartResult {
@@ -119,7 +164,7 @@ export interface OAuthStartResult {
 
 export type OAuthAttemptStatus =
   | { status: "pending" }
-  | { status: "connected"; source: ConnectSource; connections: ConnectSource[] }
+  | ConnectedResult
   | { status: "failed"; errorCode: string; message: string };
 
 /** Posted by the OAuth callback page to `window.opener` (same origin as the Connect app). */
@@ -138,11 +183,11 @@ export interface OAuthPopupAck {
   status: "received";
 }
 
-/** Body of `POST /v1/connect/oauth/complete`: the popup's code, redeemed by the Connect that started the attempt. */
-export interface OAuthCompleteBody {
-  attempt_id: string;
-  code: string;
-}
+/**
+ * Body of `POST /v1/connect/oauth/complete`: the popup's code, redeemed by the Connect that started the attempt; or
+ * the completion secret a redirect sign-in returned with, redeemed by a Connect of the attempt's own user.
+ */
+export type OAuthCompleteBody = { attempt_id: string; code: string } | { attempt_id: string; completion_secret: string };
 
 /** Reported when Connect closes normally, so the service can tell the client's webhook. */
 export interface SessionCloseBody {
@@ -177,4 +222,6 @@ export type ConnectApiErrorCode =
   | "OAUTH_ATTEMPT_NOT_FOUND"
   /** `POST /v1/connect/oauth/complete` with a code already redeemed. */
   | "INVALID_GRANT"
+  /** `POST /v1/connect/oauth/start` with a `return_url` not on the client's allowed origins. */
+  | "OAUTH_RETURN_URL_NOT_ALLOWED"
   | "RATE_LIMITED";

@@ -11,6 +11,11 @@
  *    reports to the service so the service can check it against the client's allowed origins.
  * 4. Everything after that travels over the private port, in both directions.
  *
+ * OAuth by full-page redirect: the app asks the page to `navigate` to the sign-in (a URL on the Connect service's own
+ * origin, which the loader checks), and the loader closes Connect quietly and leaves. The provider's callback brings
+ * the browser back to `returnUrl` with `#hc-oauth=<attempt id>.<secret>`; the next `open()` strips that fragment at
+ * once and hands it over as `oauthReturn`, which the app redeems with its own token.
+ *
  * Every message carries `ns` and `v`; `isProtocolMessage` drops anything foreign before it is read further.
  */
 import type { CloseStatus, ConnectEvent, ConnectSource, ConnectSourceResponse, DisconnectSourceResponse } from "./results.ts";
@@ -23,7 +28,18 @@ export interface InitOptions {
   clientId?: string;
   clientUserId?: string;
   language?: string;
+  /** A source to open on at once: its sign-in, or the repair of its connection when that needs re-authorisation. */
+  sourceId?: string;
+  /** OAuth sign-ins navigate the whole page to the provider instead of opening a popup. */
+  oauthRedirect?: boolean;
+  /** The page's address (`location.href` without its fragment): where a redirect sign-in comes back to. */
+  returnUrl?: string;
+  /** `<attempt id>.<secret>` from the `#hc-oauth=` fragment a redirect sign-in came back with. */
+  oauthReturn?: string;
 }
+
+/** The fragment parameter a redirect sign-in returns with: `#hc-oauth=<attempt id>.<secret>`. */
+export const OAUTH_RETURN_PARAM = "hc-oauth";
 
 interface Envelope<T extends string> {
   ns: typeof NAMESPACE;
@@ -66,10 +82,25 @@ export interface CloseMessage extends Envelope<"close"> {
   currentConnections: ConnectSource[];
 }
 
+/**
+ * App -> page over the port: leave for this URL (an OAuth sign-in by redirect). The page follows it only when it is on
+ * the Connect service's own origin, and closes Connect without `onClose` first: the session resumes after the return.
+ */
+export interface NavigateMessage extends Envelope<"navigate"> {
+  url: string;
+}
+
 /** Page -> app over the port: the page is closing Connect (Escape on the page, `close()`); the app saves and answers `close`. */
 export interface CloseRequestMessage extends Envelope<"close-request"> {}
 
-export type AppToPageMessage = HelloMessage | ReadyMessage | ConnectedMessage | DisconnectedMessage | EventMessage | CloseMessage;
+export type AppToPageMessage =
+  | HelloMessage
+  | ReadyMessage
+  | ConnectedMessage
+  | DisconnectedMessage
+  | EventMessage
+  | CloseMessage
+  | NavigateMessage;
 export type PageToAppMessage = InitMessage | CloseRequestMessage;
 export type ProtocolMessage = AppToPageMessage | PageToAppMessage;
 
@@ -82,6 +113,7 @@ const TYPES: ReadonlySet<string> = new Set([
   "event",
   "close",
   "close-request",
+  "navigate",
 ]);
 
 /** True for anything that claims to be one of our messages (right namespace, a known type, a numeric version). */

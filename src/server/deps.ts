@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { LiveCatalog } from "./catalog/live-catalog.ts";
 import type { Clock } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
+import type { ServiceMetrics } from "./operations/metrics.ts";
+import type { Readiness } from "./operations/readiness.ts";
 import type { RateLimitConfig } from "./rate-limit.ts";
 import type { Services } from "./services.ts";
 import type { ClientRecord, HumanRecord, Store, TokenIssuedVia } from "./store/types.ts";
@@ -29,10 +31,18 @@ export interface AppDeps {
   mailer?: Mailer | undefined;
   /** Folder of the mail outbox (shown as the mailbox) when mail is not sent over SMTP. */
   mailOutboxDir?: string | undefined;
+  /** Serve the sandbox's own routes under `/v1/sandbox` (default true). */
+  sandbox?: boolean;
   /** Accept plain http:// webhook URLs (default true: self-hosted and local receivers). */
   allowHttpWebhooks?: boolean;
   /** Accept webhook URLs on loopback, private and other non-public addresses (default false; local development). */
   allowPrivateWebhooks?: boolean;
+  /** The app's Prometheus metrics; default: a fresh registry of its own. */
+  metrics?: ServiceMetrics | undefined;
+  /** Whether to send traffic here (`/readyz`); default: ready while the database answers. */
+  readiness?: Readiness | undefined;
+  /** Bearer token of `/metrics`; without one there is no `/metrics` route. */
+  metricsToken?: string | undefined;
 }
 
 /** The human and client behind a Connect API request. */
@@ -53,5 +63,9 @@ export interface AppEnv {
     auth: ConnectAuth;
     /** The client behind a server-to-server or Portal request. */
     client: ClientRecord;
+    /** This request's id (the X-Request-Id response header). */
+    requestId: string;
+    /** The service's logger bound to this request's id, when the service logs. */
+    logger: Logger | undefined;
   };
 }

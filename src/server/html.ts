@@ -62,7 +62,8 @@ const PAGE_STYLE = `
  */
 export function sendPage(
   c: Context,
-  opts: { title: string; body: SafeHtml; status?: 200 | 400 | 404; script?: string },
+  // `formAction`: origins a form on the page may end up at through redirects (CSP checks every hop of a submission).
+  opts: { title: string; body: SafeHtml; status?: 200 | 400 | 404; script?: string; formAction?: readonly string[] },
 ): Response {
   const nonce = randomBytes(16).toString("base64");
   const csp = [
@@ -70,7 +71,7 @@ export function sendPage(
     `style-src 'nonce-${nonce}'`,
     opts.script ? `script-src 'nonce-${nonce}'` : "script-src 'none'",
     "img-src 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...(opts.formAction ?? [])].join(" "),
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join("; ");

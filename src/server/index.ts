@@ -52,6 +52,7 @@ export type {
   UserEngagedData,
   SourceChangedData,
   SessionClosedData,
+  ConnectionStatusChangedData,
 } from "./webhooks/events.ts";
 export { RETRY_DELAYS_MS, MAX_DELIVERY_ATTEMPTS } from "./webhooks/schedule.ts";
 

@@ -18,6 +18,8 @@ import { workerOutbox } from "./webhooks/endpoints.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { ResolveHost } from "./webhooks/delivery.ts";
 import { startWebhookWorker, type WebhookWorker } from "./webhooks/outbox-worker.ts";
+import { createServiceMetrics } from "./operations/metrics.ts";
+import { Readiness } from "./operations/readiness.ts";
 import { join } from "node:path";
 
 /** Folder of the mail outbox inside the data dir. */
@@ -71,6 +73,18 @@ export interface StartServerOptions {
    * for local development. Default: HC_WEBHOOKS_ALLOW_PRIVATE=1 (or "true") in the environment, else false.
    */
   allowPrivateWebhooks?: boolean;
+  /**
+   * Serve the sandbox's own routes (`/v1/sandbox/...`, e.g. breaking a connection on purpose to test a repair
+   * flow). Default true; the CLI turns them off with HC_SANDBOX=0.
+   */
+  sandbox?: boolean;
+  /** Bearer token that `GET /metrics` requires; without one the service serves no metrics. */
+  metricsToken?: string | undefined;
+  /**
+   * On `close()`, how long `/readyz` answers 503 while requests are still served, so that load balancers stop sending
+   * traffic before the service stops accepting it, in ms. Default 0 (the CLI's default is 5000).
+   */
+  shutdownDrainMs?: number;
 }
 
 /** True when HC_WEBHOOKS_ALLOW_PRIVATE asks to allow webhooks to non-public addresses. */
@@ -83,7 +97,10 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
-  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  /**
+   * Turns `/readyz` to 503, waits the drain time, stops accepting connections, lets in-flight requests finish, stops
+   * the webhook worker after its current attempts, then closes the database.
+   */
   close(): Promise<void>;
   store: Store;
   services: Services;
@@ -128,6 +145,8 @@ const PURGE_GRACE_MS = 7 * 24 * 3600_000;
 
 /** Opens the store (seeding the sandbox catalog on first start), builds the search index and listens. */
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const drainMs = opts.shutdownDrainMs ?? 0;
+  if (!Number.isSafeInteger(drainMs) || drainMs < 0) throw new RangeError("shutdownDrainMs must be a whole number of milliseconds, 0 or more");
   const clock = opts.clock ?? systemClock;
   const allowPrivateWebhooks = opts.allowPrivateWebhooks ?? allowPrivateWebhooksFromEnv();
   const logger = opts.logger === false ? undefined : (opts.logger ?? createLogger());
@@ -142,12 +161,16 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let mailer: Mailer | undefined;
   let worker: WebhookWorker | undefined;
   try {
+    const metrics = createServiceMetrics({ outboxBacklog: () => store.webhooks.pendingCount() });
+    services.connect.onChange = (change) =>
+      change.action === "connected" ? metrics.sourceConnected(change.method) : metrics.sourceDisconnected(change.method);
     const mailOutboxDir = join(opts.dataDir, MAIL_OUTBOX_DIR);
     mailer = createMailer({
       smtpUrl: opts.smtpUrl === undefined ? process.env.SMTP_URL : opts.smtpUrl,
       outboxDir: mailOutboxDir,
       from: opts.mailFrom ?? process.env.MAIL_FROM ?? "Human Connect <no-reply@localhost>",
       now: () => clock.now(),
+      onSend: (transport, sent) => (sent ? metrics.emailSent(transport) : metrics.emailFailed(transport)),
     });
     // Under the setup lock, so that instances starting together on an empty database seed it once.
     const seeded = await exclusive(async () => {
@@ -165,7 +188,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       (err) => logger?.warn({ err }, "checking the catalog version failed"),
       () => logger?.info("catalog changed: search index rebuilt"),
     );
+    const readiness = new Readiness(store, () => catalog !== undefined);
     const app = createApp({
+      metrics,
+      readiness,
+      metricsToken: opts.metricsToken,
+      sandbox: opts.sandbox ?? true,
       store,
       services,
       clock,
@@ -208,6 +236,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         ...(tuning.random ? { random: tuning.random } : {}),
         ...(tuning.resolveHost ? { resolveHost: tuning.resolveHost } : {}),
         allowPrivate: allowPrivateWebhooks,
+        onAttempt: (_row, _attempt, disposition) => metrics.webhookAttempt(disposition),
       });
       worker = activeWorker;
       // Requests only insert outbox rows; the worker is told right after they commit, and never awaited.
@@ -217,6 +246,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
+        // Load balancers see /readyz fail and stop sending new requests; until the drain ends, those still sent are served.
+        readiness.beginShutdown();
+        logger?.info({ drainMs }, "shutting down: not ready, draining");
+        if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
         clearInterval(purge);
         liveCatalog.stop();
         services.events.onQueued = undefined;

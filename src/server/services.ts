@@ -34,7 +34,7 @@ export function createServices(store: Store, masterKey: Buffer, clock: Clock): S
     tokens,
     users: new UserService(store, tokens, events, clock),
     connect: new ConnectService(events, clock),
-    signIn: new SignInAttempts(store, clock),
+    signIn: new SignInAttempts(store, clock, secrets),
     portalSessions: new PortalSessions(store, clock),
     webhookEndpoints: new WebhookEndpoints(store, secrets, clock),
     events,

@@ -28,8 +28,10 @@ const json = (status: number, body: unknown) =>
 const err = (status: number, errorCode: string, message = errorCode) => json(status, { errorCode, message });
 
 /** A fake Connect service: state, recorded requests, and the fetch that answers them. */
-export function createFakeService(opts: { token?: string; connections?: ConnectSource[]; uiState?: UiState | null } = {}) {
+export function createFakeService(opts: { token?: string; connections?: ConnectSource[]; uiState?: UiState | null; broken?: string[] } = {}) {
   const state = {
+    /** Ids of connected sources whose connection needs re-authorisation. */
+    broken: new Set(opts.broken ?? []),
     token: opts.token ?? "good-token",
     connections: [...(opts.connections ?? [])] as ConnectSource[],
     uiState: opts.uiState ?? null,
@@ -47,7 +49,20 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
   };
 
   function detail(s: SourceSummary): SourceDetail {
-    return { ...s, description: `${s.name} records.`, connected: state.connections.some((c) => c.id === s.id) };
+    const connected = state.connections.some((c) => c.id === s.id);
+    return {
+      ...s,
+      description: `${s.name} records.`,
+      connected,
+      connection_status: connected ? (state.broken.has(s.id) ? "needs_reauth" : "active") : null,
+    };
+  }
+
+  /** Connects a source, or repairs its broken connection; the connected answer. */
+  function connect(src: ConnectSource) {
+    const repaired = state.broken.delete(src.id);
+    if (!repaired && !state.connections.some((c) => c.id === src.id)) state.connections.push(src);
+    return { status: "connected", source: src, connections: state.connections, repaired };
   }
 
   async function handle(method: string, url: URL, headers: Record<string, string>, body: unknown): Promise<Response> {
@@ -64,6 +79,13 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
         expires_at: "2030-01-01T00:00:00Z",
         client: state.client,
         connections: state.connections,
+        connection_health: state.connections.map((c) => ({
+          source: c,
+          status: state.broken.has(c.id) ? "needs_reauth" : "active",
+          status_reason: state.broken.has(c.id) ? "credentials_changed" : null,
+          connected_at: "2029-01-01T00:00:00.000Z",
+          status_changed_at: "2029-01-01T00:00:00.000Z",
+        })),
         ui_state: state.uiState,
       });
     }
@@ -91,17 +113,14 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
         return json(200, { status: "mfa_required", challenge: { challenge_id: id, prompt: "Enter the 6-digit code we sent to your phone ending in 42", expires_in: 300 } });
       }
       if (b.username !== "demo" || b.password !== "demo") return err(401, "INVALID_CREDENTIALS");
-      const src = { name: s.name, id: s.id };
-      state.connections.push(src);
-      return json(200, { status: "connected", source: src, connections: state.connections });
+      return json(200, connect({ name: s.name, id: s.id }));
     }
     if (method === "POST" && p === "/v1/connect/connections/mfa") {
       const src = state.challenges.get(b.challenge_id ?? "");
       if (!src) return err(400, "MFA_CHALLENGE_INVALID");
       if (b.code !== "123456") return err(400, "INVALID_MFA_CODE");
       state.challenges.delete(b.challenge_id ?? "");
-      state.connections.push(src);
-      return json(200, { status: "connected", source: src, connections: state.connections });
+      return json(200, connect(src));
     }
     if (method === "POST" && p === "/v1/connect/oauth/start") {
       const s = SOURCES.find((x) => x.id === b.source_id);

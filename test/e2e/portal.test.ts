@@ -15,15 +15,15 @@ const WORDS = {
     clientId: "Client id",
     secret: "Client secret",
     signIn: "Sign in",
-    screens: { users: "Users", invite: "Invite", templates: "Email templates", deliveries: "Webhook deliveries", settings: "Settings" },
-    ready: { users: "long-user-id-0001", invite: "Create an invite link", templates: 'Edit "default"', deliveries: "user.invited", settings: "Client secret" },
+    screens: { overview: "Overview", users: "Users", invite: "Invite", templates: "Email templates", deliveries: "Webhook deliveries", settings: "Settings" },
+    ready: { overview: "Users by status", users: "long-user-id-0001", invite: "Create an invite link", templates: 'Edit "default"', deliveries: "user.invited", settings: "Client secret" },
   },
   es: {
     clientId: "Id de cliente",
     secret: "Secreto de cliente",
     signIn: "Iniciar sesión",
-    screens: { users: "Usuarios", invite: "Invitar", templates: "Plantillas de correo", deliveries: "Entregas de webhooks", settings: "Ajustes" },
-    ready: { users: "long-user-id-0001", invite: "Crear un enlace de invitación", templates: 'Editar "default"', deliveries: "user.invited", settings: "Secreto de cliente" },
+    screens: { overview: "Resumen", users: "Usuarios", invite: "Invitar", templates: "Plantillas de correo", deliveries: "Entregas de webhooks", settings: "Ajustes" },
+    ready: { overview: "Usuarios por estado", users: "long-user-id-0001", invite: "Crear un enlace de invitación", templates: 'Editar "default"', deliveries: "user.invited", settings: "Secreto de cliente" },
   },
 } as const;
 
@@ -99,7 +99,7 @@ describeE2E("the Portal", () => {
             lang === "es" ? "Portal de Human Connect" : "Human Connect Portal",
           ]);
           const words = WORDS[lang];
-          for (const id of ["users", "invite", "templates", "deliveries", "settings"] as const) {
+          for (const id of ["overview", "users", "invite", "templates", "deliveries", "settings"] as const) {
             const name = words.screens[id];
             await page.getByRole("navigation").getByRole("button", { name, exact: true }).click();
             await page.getByRole("heading", { level: 1, name }).waitFor();

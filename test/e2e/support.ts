@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { describe, test } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from "playwright-core";
 import type { CloseResponse, ConnectEvent, ConnectSourceResponse, DisconnectSourceResponse } from "../../src/protocol/results.ts";
-import { startTestService } from "../helpers/service.ts";
+import { startTestService, type TestService } from "../helpers/service.ts";
 import type { Clock } from "../../src/server/clock.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../bench/lib/chromium.mjs";
 
@@ -109,6 +109,8 @@ export interface E2EEnv {
   clientSecret: string;
   clock: Clock | undefined;
   browser: Browser;
+  /** The service's store, for a test that changes the client between two steps. */
+  store: TestService["store"];
   /** A fresh session token for a new user (or the given one). */
   sessionToken(userId?: string): Promise<string>;
   /** Opens the customer page in a new context (optionally sized); closes with the context. */
@@ -148,6 +150,7 @@ export async function startE2E(opts: { clock?: Clock } = {}): Promise<E2EEnv> {
     clientSecret: client.client_secret,
     clock: opts.clock,
     browser,
+    store: service.store,
     sessionToken: (userId = `user-${randomUUID()}`) => service.sessionToken(client.client_id, client.client_secret, userId, `${userId}@example.com`),
     async newPage({ viewport, context } = {}) {
       const ctx = context ?? (await browser.newContext({ viewport: viewport ?? { width: 1024, height: 768 } }));

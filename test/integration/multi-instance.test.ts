@@ -15,7 +15,7 @@ import { build } from "esbuild";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
-import { SANDBOX_MFA_CODE } from "../../src/server/sandbox.ts";
+import { SANDBOX_MFA_CODE } from "../../src/server/sandbox/sign-in.ts";
 import { migrationProvider } from "../../src/server/store/migrations.ts";
 import { parseWebhookEvent, verifyWebhook } from "../../src/server/index.ts";
 import { assertPostgresConfigured, createTestDatabase, testPostgresUrl, type TestDatabase } from "../helpers/postgres.ts";

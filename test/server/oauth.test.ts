@@ -123,12 +123,14 @@ describe("the OAuth round trip", () => {
       status: "connected",
       source: { name: "Holodeck Fitness", id: HOLODECK_OAUTH },
       connections: [{ name: "Holodeck Fitness", id: HOLODECK_OAUTH }],
+      repaired: false,
     });
     const status = await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token);
     expect(status.body).toEqual({
       status: "connected",
       source: { name: "Holodeck Fitness", id: HOLODECK_OAUTH },
       connections: [{ name: "Holodeck Fitness", id: HOLODECK_OAUTH }],
+      repaired: false,
     });
 
     // a replayed code is refused, by the callback, the completion and the provider's token endpoint, and changes nothing

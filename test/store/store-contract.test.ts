@@ -312,6 +312,7 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       const oauthAttempt = (id: string): OAuthAttemptRecord => ({
         attemptId: id, humanId, sourceId: hex(4), codeVerifier: "verifier", codeChallenge: "challenge", redirectUri: "http://x/cb",
         codeHash: null, codeExpiresAt: null, codeUsedAt: null, status: "pending", sessionId: "ses-oa", errorCode: null, errorMessage: null, expiresAt: 500,
+        returnUrl: null, completionHash: null, completionExpiresAt: null, completionUsedAt: null,
       });
       await store.oauth.insert({ ...oauthAttempt("oa-1"), stateHash: "state-1", createdAt: 1 });
       await store.oauth.insert({ ...oauthAttempt("oa-2"), stateHash: "state-2", createdAt: 1 });
@@ -336,6 +337,26 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       expect(await store.oauth.get("oa-2")).toMatchObject({ status: "failed", errorCode: "DENIED", errorMessage: "user said no" });
       // A finished attempt takes no code.
       expect(await store.oauth.setCode("oa-2", "code-2", 300)).toBe(false);
+    });
+
+    test("oauth by redirect: the return URL is kept; a completion secret is set once and consumed once, with its own hash only", async () => {
+      const { humanId } = await clientWithHuman("oar");
+      const attempt: OAuthAttemptRecord = {
+        attemptId: "oar-1", humanId, sourceId: hex(4), codeVerifier: "verifier", codeChallenge: "challenge", redirectUri: "http://x/cb",
+        codeHash: null, codeExpiresAt: null, codeUsedAt: null, status: "pending", sessionId: "ses-oar", errorCode: null, errorMessage: null, expiresAt: 500,
+        returnUrl: "sealed-return-url", completionHash: null, completionExpiresAt: null, completionUsedAt: null,
+      };
+      await store.oauth.insert({ ...attempt, stateHash: "state-oar", createdAt: 1 });
+      expect(await store.oauth.get("oar-1")).toStrictEqual(attempt);
+      expect(await store.oauth.consumeCompletion("oar-1", "done-1", 5)).toBe(false);
+      expect(await store.oauth.setCompletion("oar-1", "done-1", 900)).toBe(true);
+      expect(await store.oauth.setCompletion("oar-1", "done-2", 900)).toBe(false);
+      expect(await store.oauth.consumeCompletion("oar-1", "done-2", 6)).toBe(false);
+      expect(await store.oauth.consumeCompletion("oar-none", "done-1", 6)).toBe(false);
+      const consumed = await Promise.all([store.oauth.consumeCompletion("oar-1", "done-1", 7), store.oauth.consumeCompletion("oar-1", "done-1", 7)]);
+      expect(consumed.filter(Boolean)).toHaveLength(1);
+      expect(await store.oauth.consumeCompletion("oar-1", "done-1", 8)).toBe(false);
+      expect(await store.oauth.get("oar-1")).toStrictEqual({ ...attempt, completionHash: "done-1", completionExpiresAt: 900, completionUsedAt: 7 });
     });
   });
 
@@ -572,6 +593,74 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
     });
   });
 
+  describe("overview", () => {
+    test("counts a client's humans, connections and webhook messages made since a time, and no other client's", async () => {
+      const since = 5_000;
+      await store.clients.insert(client("ov"), "s");
+      await store.clients.insert(client("ov-other"), "s");
+      await store.sources.upsert([{ ...source(60), type: "lab" }, { ...source(61), type: "wearable" }], 3);
+      const make = async (id: string, createdAt: number, marks: ("invitedAt" | "engagedAt")[] = [], clientId = "ov") => {
+        await store.humans.upsert(human(id, clientId, `user-${id}`, createdAt));
+        for (const mark of marks) await store.humans.markFirst(id, mark, createdAt + 1);
+      };
+      await make("ov-old", 1_000, ["invitedAt"]);
+      await make("ov-created", 5_000);
+      await make("ov-invited", 5_000, ["invitedAt"]);
+      await make("ov-engaged", 6_000, ["invitedAt", "engagedAt"]);
+      await make("ov-connected", 6_000, ["engagedAt"]);
+      await make("ov-left", 7_000, ["engagedAt"]);
+      await make("ov-elsewhere", 7_000, ["engagedAt"], "ov-other");
+      await store.connections.add("ov-connected", hex(1), 6_500);
+      await store.connections.add("ov-connected", hex(60), 6_500);
+      await store.connections.add("ov-left", hex(2), 7_500);
+      await store.connections.remove("ov-left", hex(2));
+      await store.connections.add("ov-old", hex(3), 1_500);
+      await store.connections.add("ov-old", hex(4), 8_000);
+      await store.connections.add("ov-elsewhere", hex(61), 8_000);
+
+      const profiles = await store.overview.humanProfiles("ov", since);
+      const key = (p: { connected: boolean; engaged: boolean; invited: boolean }) => `${+p.connected}${+p.engaged}${+p.invited}`;
+      expect(Object.fromEntries(profiles.map((p) => [key(p), p.count]))).toStrictEqual({ "000": 1, "001": 1, "011": 1, "110": 1, "010": 1 });
+      // The same humans, as the users listing sees them: one per profile, and only those created since.
+      const { users } = await store.humans.list("ov", { limit: 100, offset: 0 });
+      const listed = users.filter((u) => u.createdAt >= since);
+      expect(listed).toHaveLength(profiles.reduce((n, p) => n + p.count, 0));
+      for (const u of listed) {
+        const profile = key({ connected: u.connections > 0, engaged: u.engagedAt !== null, invited: u.invitedAt !== null });
+        expect(profiles.some((p) => key(p) === profile), u.humanId).toBe(true);
+      }
+      expect(await store.overview.humanProfiles("ov", 100_000)).toStrictEqual([]);
+
+      expect(await store.overview.connectionsBySourceType("ov", since)).toStrictEqual([
+        { type: "clinic", count: 2 },
+        { type: "lab", count: 1 },
+      ]);
+      expect(await store.overview.connectionsBySourceType("ov-other", since)).toStrictEqual([{ type: "wearable", count: 1 }]);
+
+      const endpointId = "ep-ov";
+      await store.webhooks.insertEndpoint("ov", { endpointId, url: "https://ov.example/in", enabled: true, disabledReason: null, createdAt: 1, updatedAt: 1 }, "whsec-ov");
+      for (const [messageId, now] of [["ov-m-old", 1_000], ["ov-m-ok", 5_000], ["ov-m-retry", 5_100], ["ov-m-fail", 5_200], ["ov-m-queued", 9_000]] as const) {
+        await store.webhooks.enqueue({ messageId, endpointId, clientId: "ov", eventType: "user.engaged", body: "{}", now });
+      }
+      const claimed = (await store.webhooks.claimDue(6_000, 100, 60_000)).filter((r) => r.messageId.startsWith("ov-m-"));
+      const id = (m: string) => claimed.find((r) => r.messageId === m)!.id;
+      await store.webhooks.recordAttempt(id("ov-m-old"), attempt(1, "delivered", 200), "delivered", null);
+      await store.webhooks.recordAttempt(id("ov-m-ok"), attempt(1, "delivered", 200), "delivered", null);
+      await store.webhooks.recordAttempt(id("ov-m-retry"), attempt(1, "retry", 500), "pending", 90_000);
+      await store.webhooks.recordAttempt(id("ov-m-fail"), attempt(1, "retry", 500), "failed", null);
+      await store.webhooks.disableEndpoint(endpointId, "test over");
+      const states = await store.overview.outboxStates("ov", since);
+      const order = (r: { state: string; attempted: boolean }) => `${r.state}-${r.attempted}`;
+      expect([...states].sort((a, b) => order(a).localeCompare(order(b)))).toStrictEqual([
+        { state: "delivered", attempted: true, count: 1 },
+        { state: "failed", attempted: true, count: 1 },
+        { state: "pending", attempted: false, count: 1 },
+        { state: "pending", attempted: true, count: 1 },
+      ]);
+      expect(await store.overview.outboxStates("ov-other", since)).toStrictEqual([]);
+    });
+  });
+
   describe("housekeeping", () => {
     test("purgeExpired removes tokens, challenges, attempts and Portal sessions that expired before the cutoff", async () => {
       const { clientId, humanId } = await clientWithHuman("pg");
@@ -581,6 +670,7 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
         await store.oauth.insert({
           attemptId: `pg-${tag}`, humanId, sourceId: hex(1), codeVerifier: "v", codeChallenge: "c", redirectUri: "http://x/cb", codeHash: null,
           codeExpiresAt: null, codeUsedAt: null, status: "pending", sessionId: null, errorCode: null, errorMessage: null, expiresAt, stateHash: `pg-${tag}`, createdAt: 1,
+          returnUrl: null, completionHash: null, completionExpiresAt: null, completionUsedAt: null,
         });
         await store.portalSessions.insert(`pg-${tag}`, { clientId, csrfToken: "c", createdAt: 1, expiresAt });
       }

@@ -9,6 +9,7 @@ import { toApiError, type ApiError, type ConnectApi } from "../api.ts";
 import type { Host } from "../bridge.ts";
 import { createConnectFlowModel, type FlowWindow } from "./connect-flow.ts";
 import { createEventEmitter } from "./events.ts";
+import { navigatePage, parseOAuthReturn } from "./oauth-redirect.ts";
 import { createSearchModel, toSourceType } from "./search.ts";
 import { createSessionModel } from "./session.ts";
 import { createUiStateModel } from "./ui-state.ts";
@@ -39,6 +40,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
   const emit = createEventEmitter(host, deps.now);
   const closed = signal(false);
   let readySent = false;
+  let oauthReturnRedeemed = false;
   const cleanups: Array<() => void> = [];
 
   const session = createSessionModel({ api, host, token: host.token });
@@ -61,6 +63,18 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
     isFatal: isFatalError,
     onFatal: (e) => close(e.errorCode as CloseStatus),
     pollMs: deps.timings?.oauthPollMs,
+    oauthRedirect: {
+      returnUrl: host.options.returnUrl,
+      preferred: host.options.oauthRedirect === true,
+      // Not a close: no CLOSE event and no session report, as Connect resumes when the page comes back. The step is
+      // saved first so that the returning Connect shows the same source.
+      leave: (url) => {
+        if (closed.value) return;
+        void uiState.flush().finally(() => {
+          if (!closed.value) navigatePage(host, url);
+        });
+      },
+    },
   });
   const uiState = createUiStateModel({ api, flow, search, debounceMs: deps.timings?.uiStateDebounceMs });
 
@@ -87,6 +101,13 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
     cleanups.push(search.start());
     await flow.restore(saved);
     if (closed.value) return;
+    // The page came back from a redirect sign-in: its outcome is redeemed once (a reloaded app finds it used).
+    const back = parseOAuthReturn(host.options.oauthReturn);
+    if (back && !oauthReturnRedeemed) {
+      oauthReturnRedeemed = true;
+      await flow.resumeOAuth(back);
+      if (closed.value) return;
+    }
     uiState.markSaved(saved);
     cleanups.push(uiState.start());
   }

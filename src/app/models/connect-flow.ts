@@ -8,6 +8,7 @@ import type { ConnectSource } from "../../protocol/results.ts";
 import { ApiError, toApiError, type ConnectApi } from "../api.ts";
 import type { EmitEvent } from "./events.ts";
 import { watchOAuthAttempt, type PopupEnv, type PopupHandle } from "./oauth-popup.ts";
+import { redeemOAuthReturn, type OAuthReturn } from "./oauth-redirect.ts";
 import type { SessionModel } from "./session.ts";
 
 /** Every screen of the app. */
@@ -24,8 +25,18 @@ export type Screen =
   | "error"
   | "done";
 
-/** Where the OAuth step stands. */
-export type OAuthPhase = "idle" | "starting" | "waiting" | "blocked" | "closed";
+/** Where the OAuth step stands; "redirecting" while the page leaves for the provider. */
+export type OAuthPhase = "idle" | "starting" | "waiting" | "blocked" | "closed" | "redirecting";
+
+/** Signing in by full-page redirect: where to come back, whether it replaces the popup, and how to leave. */
+export interface OAuthRedirectDeps {
+  /** The page's address (from `init`); without it the page cannot be returned to, so there is no redirect. */
+  returnUrl: string | undefined;
+  /** Always by redirect (`oauthRedirect`, hosted Connect) instead of a popup. */
+  preferred: boolean;
+  /** Saves where the user is, then asks the page to navigate to `url`. */
+  leave(url: string): void;
+}
 
 /** The window features the flow needs: opening the popup and hearing its message. */
 export interface FlowWindow extends PopupEnv {
@@ -49,6 +60,7 @@ export function createConnectFlowModel(deps: {
   isFatal: (error: ApiError) => boolean;
   onFatal: (error: ApiError) => void;
   pollMs?: number;
+  oauthRedirect?: OAuthRedirectDeps;
 }) {
   const { api, session, emit } = deps;
   const screen = signal<Screen>("loading");
@@ -252,8 +264,14 @@ export function createConnectFlowModel(deps: {
     });
   }
 
-  /** Starts an OAuth attempt and opens its popup. */
+  /** True when this Connect can sign in by redirect (it knows the page to come back to). */
+  const canRedirect = (): boolean => !!deps.oauthRedirect?.returnUrl;
+  /** True when OAuth signs in by redirect rather than in a popup. */
+  const redirectPreferred = (): boolean => !!deps.oauthRedirect?.preferred && canRedirect();
+
+  /** Starts an OAuth attempt and opens its popup, or leaves by redirect when that is the preferred way. */
   async function startOAuth(): Promise<void> {
+    if (redirectPreferred()) return startRedirect(true);
     const s = source.value;
     if (!s) return;
     batch(() => {
@@ -269,6 +287,58 @@ export function createConnectFlowModel(deps: {
       openPopup(res.authorize_url, res.attempt_id);
     } catch (err) {
       if (gen === generation) fail(err, () => void startOAuth());
+    }
+  }
+
+  /**
+   * Starts an attempt that returns to this page and asks the page to leave for the sign-in. The outcome comes back
+   * through `resumeOAuth` in the page's next Connect. `announce` is false for the blocked popup's fallback, whose
+   * CONNECT_START was already sent.
+   */
+  async function startRedirect(announce: boolean): Promise<void> {
+    const s = source.value;
+    const redirect = deps.oauthRedirect;
+    if (!s || !redirect?.returnUrl) return;
+    endOAuth();
+    batch(() => {
+      oauthPhase.value = "redirecting";
+      go("oauth");
+    });
+    const gen = generation;
+    if (announce) emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
+    try {
+      const res = await api.startOAuth(s.id, redirect.returnUrl);
+      if (gen !== generation) return;
+      oauthAttempt = null;
+      redirect.leave(res.authorize_url);
+    } catch (err) {
+      if (gen === generation) fail(err, () => void startOAuth());
+    }
+  }
+
+  /** "Continue in this window" after a blocked popup: the same sign-in by full-page redirect. */
+  function continueInWindow(): void {
+    void startRedirect(false);
+  }
+
+  /**
+   * Finishes a redirect sign-in the page came back with: redeems its secret with this Connect's token, then shows
+   * the outcome as a popup sign-in would (the success screen and `connected`, or the error screen and ERROR).
+   */
+  async function resumeOAuth(ret: OAuthReturn): Promise<void> {
+    batch(() => {
+      busy.value = true;
+      go("connecting");
+    });
+    const gen = generation;
+    const retry = () => (source.value ? void startOAuth() : go("search"));
+    try {
+      const res = await redeemOAuthReturn(api, ret);
+      if (gen !== generation) return;
+      if (res.status === "connected") return connected(res.source, res.connections);
+      fail(new ApiError(res.errorCode, res.message, 0), retry);
+    } catch (err) {
+      if (gen === generation) fail(err, retry);
     }
   }
 
@@ -400,6 +470,10 @@ export function createConnectFlowModel(deps: {
     submitMfa,
     startOAuth,
     retryOAuth,
+    canRedirect,
+    redirectPreferred,
+    continueInWindow,
+    resumeOAuth,
     askDisconnect,
     confirmDisconnect,
     cancelDisconnect,

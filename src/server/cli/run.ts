@@ -29,7 +29,7 @@ Commands:
                                    Run the Connect service (PORT, HOST, HC_DATA_DIR, HC_PUBLIC_URL,
                                    HC_MASTER_KEY, HC_TRUST_PROXY, LOG_LEVEL, SMTP_URL, MAIL_FROM,
                                    HC_WEBHOOKS_HTTPS_ONLY, HC_WEBHOOKS_ALLOW_PRIVATE, HC_WEBHOOK_TIMEOUT_MS,
-                                   DATABASE_URL).
+                                   HC_METRICS_TOKEN, HC_SHUTDOWN_DRAIN_MS, HC_SANDBOX, DATABASE_URL).
   clients create --name NAME --origin URL [--origin URL ...] [--color #RRGGBB] [--logo-url URL]
                  [--redirect-url URL] [--allow-client-tokens] [--no-id-tokens] [--json]
                                    Create a client app and print its credentials once.
@@ -319,6 +319,24 @@ function webhookTimeoutOf(value: string): number {
   return Number(value);
 }
 
+/** Default pause between SIGTERM and closing the listener, during which /readyz answers 503. */
+const DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
+
+function shutdownDrainOf(value: string | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_SHUTDOWN_DRAIN_MS;
+  if (!/^\d{1,7}$/.test(value)) throw new CliError("HC_SHUTDOWN_DRAIN_MS must be a whole number of milliseconds (e.g. 5000, or 0 for none)");
+  return Number(value);
+}
+
+function metricsTokenOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  // It travels in an Authorization header, and a short one could be guessed.
+  if (!/^[\x21-\x7e]{16,256}$/.test(value)) {
+    throw new CliError("HC_METRICS_TOKEN must be 16 to 256 printable characters without spaces (e.g. `openssl rand -hex 32`)");
+  }
+  return value;
+}
+
 function trustProxyOf(value: string | undefined): number {
   if (value === undefined || value === "" || value === "0" || value === "false") return 0;
   const hops = trustedProxyHops(value);
@@ -326,11 +344,19 @@ function trustProxyOf(value: string | undefined): number {
   return hops;
 }
 
+function sandboxOf(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "1" || value === "true") return true;
+  if (value === "0" || value === "false") return false;
+  throw new CliError("HC_SANDBOX must be 1 (the sandbox's routes on, the default) or 0 (off)");
+}
+
 async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { port: { type: "string" }, host: { type: "string" }, "public-url": { type: "string" } });
   const port = portOf(values.port ?? io.env.PORT ?? "8080");
   const publicUrl = checkUrl("--public-url", values["public-url"] ?? io.env.HC_PUBLIC_URL) ?? undefined;
   const location = locationOf(values, io.env);
+  const shutdownDrainMs = shutdownDrainOf(io.env.HC_SHUTDOWN_DRAIN_MS);
+  const metricsToken = metricsTokenOf(io.env.HC_METRICS_TOKEN);
   const server = await startServer({
     port,
     host: values.host ?? io.env.HOST ?? "127.0.0.1",
@@ -343,6 +369,9 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     allowHttpWebhooks: !(io.env.HC_WEBHOOKS_HTTPS_ONLY === "1" || io.env.HC_WEBHOOKS_HTTPS_ONLY === "true"),
     allowPrivateWebhooks: allowPrivateWebhooksFromEnv(io.env),
     ...(io.env.HC_WEBHOOK_TIMEOUT_MS ? { webhooks: { timeoutMs: webhookTimeoutOf(io.env.HC_WEBHOOK_TIMEOUT_MS) } } : {}),
+    shutdownDrainMs,
+    sandbox: sandboxOf(io.env.HC_SANDBOX),
+    ...(metricsToken ? { metricsToken } : {}),
   });
   await new Promise<void>((resolveStop) => {
     const stop = () => {

@@ -64,7 +64,10 @@ ${scripts}
 }
 
 // Runs in the browser. Opens Connect full-page (the app itself reports the close to the service); on close it
-// either redirects to the client's redirect URL with the result or shows the done message.
+// either redirects to the client's redirect URL with the result or shows the done message. OAuth sign-ins always
+// leave this page by redirect (a popup over a full-page Connect helps nobody, and mail apps' browsers block them);
+// the provider's callback returns here, the link mints a fresh token for the same user, and the loader hands the
+// returned sign-in to the new Connect, which resumes on its outcome.
 const HOSTED_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById("invite-data").textContent);
@@ -105,7 +108,7 @@ const HOSTED_SCRIPT = `
     show("Connect could not load", "Check your connection and open your link again.");
     return;
   }
-  window.HumanConnect.open({ token: data.token, onClose: closed });
+  window.HumanConnect.open({ token: data.token, onClose: closed, oauthRedirect: true });
 })();
 `;
 

@@ -17,10 +17,13 @@ export interface OutgoingEmail {
   text?: string | null;
 }
 
+/** Where mail goes: an SMTP server, or the outbox folder. */
+export type EmailTransport = "smtp" | "outbox";
+
 export interface SentEmail {
   /** The Message-ID header of the sent message. */
   messageId: string;
-  transport: "smtp" | "outbox";
+  transport: EmailTransport;
   /** Id of the outbox entry when written to the outbox folder. */
   outboxId: string | null;
 }
@@ -40,6 +43,8 @@ export interface CreateMailerOptions {
   from: string;
   /** Current time in ms since epoch, for outbox entries. */
   now?: () => number;
+  /** Hears of each message sent (true) or not sent (false). */
+  onSend?: (transport: EmailTransport, sent: boolean) => void;
 }
 
 /** One message in the outbox folder, as listed by the demo mailbox. */
@@ -107,8 +112,25 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     throw new MailerInputError("The sender address must be one non-empty line");
   }
   const smtpUrl = options.smtpUrl?.trim();
-  if (smtpUrl) return createSmtpMailer(smtpUrl, options.from);
-  return createOutboxMailer(options.outboxDir, options.from, options.now ?? Date.now);
+  const mailer = smtpUrl ? createSmtpMailer(smtpUrl, options.from) : createOutboxMailer(options.outboxDir, options.from, options.now ?? Date.now);
+  return options.onSend ? observedMailer(mailer, options.onSend) : mailer;
+}
+
+function observedMailer(mailer: Mailer, onSend: (transport: EmailTransport, sent: boolean) => void): Mailer {
+  return {
+    transport: mailer.transport,
+    async send(message) {
+      try {
+        const sent = await mailer.send(message);
+        onSend(mailer.transport, true);
+        return sent;
+      } catch (err) {
+        onSend(mailer.transport, false);
+        throw err;
+      }
+    },
+    close: () => mailer.close(),
+  };
 }
 
 function createSmtpMailer(smtpUrl: string, from: string): Mailer {

@@ -1,5 +1,4 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import * as v from "valibot";
 import { readJsonObject } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure, invalidRequest } from "../errors.ts";
@@ -12,10 +11,13 @@ import {
   validateTemplate,
 } from "../mail/templates.ts";
 import type { HumanSummary, WebhookDeliveryRecord, WebhookEndpointRecord } from "../store/types.ts";
-import { cleanString, clientUserIdString, emailString, parseOrFail } from "../validation.ts";
-import { checkWebhookEndpointUrl } from "../webhooks/endpoint-url.ts";
+import { USER_STATUSES, endpointBody, invitationBody, inviteLinkBody, settingsBody } from "../schemas/client-api.ts";
+import { parseOrFail } from "../validation.ts";
+import { toConnectionView } from "../connect/views.ts";
+import { clientUserId as clientUserIdField } from "../schemas/fields.ts";
 
-const USER_STATUSES = ["invited", "engaged", "connected"] as const;
+const clientUserIdParam = clientUserIdField();
+import { checkWebhookEndpointUrl } from "../webhooks/endpoint-url.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -77,32 +79,6 @@ function intParam(raw: string | undefined, name: string, min: number, max: numbe
   return Number(raw);
 }
 
-const expiresInField = v.optional(
-  v.union([v.pipe(v.string(), v.maxLength(16)), v.pipe(v.number(), v.integer())], '"expires_in" must be seconds or a duration such as "3d"'),
-);
-
-const inviteLinkBody = v.object({
-  client_user_id: clientUserIdString(),
-  email: emailString("email"),
-  expires_in: expiresInField,
-});
-
-const invitationBody = v.looseObject({
-  client_user_id: clientUserIdString(),
-  email: emailString("email"),
-  template_alias: v.optional(v.string('"template_alias" must be a string')),
-  expires_in: expiresInField,
-});
-
-const endpointBody = v.object({
-  url: v.string('"url" must be a string'),
-  rotate_secret: v.optional(v.boolean('"rotate_secret" must be true or false')),
-});
-
-const settingsBody = v.object({
-  redirect_url: v.nullable(v.pipe(v.string('"redirect_url" must be a string or null'), v.maxLength(2048, '"redirect_url" is too long'))),
-});
-
 function checkRedirectUrl(value: string | null): string | null {
   if (value === null || value === "") return null;
   let url: URL;
@@ -150,6 +126,15 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const status = rawStatus === "" ? undefined : (rawStatus as (typeof USER_STATUSES)[number]);
     const { total, users } = await services.users.list(client.clientId, { status, limit: perPage, offset: (page - 1) * perPage });
     return c.json({ status: status ?? null, page, per_page: perPage, total, users: users.map(userView) });
+  });
+
+  app.get(p("/users/:client_user_id/connections"), auth, async (c) => {
+    const client = c.get("client");
+    const clientUserId = parseOrFail(clientUserIdParam, c.req.param("client_user_id"));
+    const human = await store.humans.find(client.clientId, clientUserId);
+    if (!human) throw new ApiFailure(404, "USER_NOT_FOUND", "No user has this client_user_id.");
+    const records = await store.connections.details(human.humanId);
+    return c.json({ connections: records.map(toConnectionView) });
   });
 
   app.post(p("/connect/invite-links"), auth, async (c) => {

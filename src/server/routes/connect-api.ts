@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import * as v from "valibot";
 import type {
+  ConnectedResult,
   ConnectResult,
   DisconnectResult,
   SessionView,
@@ -8,18 +8,19 @@ import type {
   SourceSearchResult,
   SourceSummary,
   SourceType,
-  UiState,
 } from "../../protocol/connect-api.ts";
 import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
-import { CLOSE_STATUSES } from "../../protocol/results.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
+import type { SignInMethod } from "../connect/service.ts";
+import { toConnectionView } from "../connect/views.ts";
 import type { AppDeps, AppEnv, ConnectAuth } from "../deps.ts";
 import { ApiFailure, invalidRequest } from "../errors.ts";
 import { enforceRateLimit } from "../rate-limit.ts";
-import { SANDBOX_MFA_CODE, sandboxSignIn } from "../sandbox.ts";
-import { cleanString, isWellFormedUnicode, parseOrFail } from "../validation.ts";
+import { SANDBOX_MFA_CODE, sandboxSignIn } from "../sandbox/sign-in.ts";
+import { closeBody, connectBody, mfaBody, uiStateBody } from "../schemas/connect-api.ts";
+import { isWellFormedUnicode, parseOrFail } from "../validation.ts";
 
 /** Largest saved UI state, serialised. */
 export const MAX_UI_STATE_BYTES = 8 * 1024;
@@ -36,30 +37,6 @@ const SOURCE_ID = /^[0-9a-f]{24}$/;
 export function toSummary(s: SourceRecord): SourceSummary {
   return { id: s.id, name: s.name, type: s.type, city: s.city, state: s.state, auth: s.auth };
 }
-
-const sourceIdField = v.pipe(v.string('"source_id" must be a string'), v.regex(SOURCE_ID, '"source_id" must be 24 lowercase hex characters'));
-
-const connectBody = v.object({
-  source_id: sourceIdField,
-  username: cleanString("username", 1, 256),
-  password: v.pipe(v.string('"password" must be a string'), v.maxLength(256, '"password" is too long')),
-});
-
-const mfaBody = v.object({
-  challenge_id: cleanString("challenge_id", 1, 128),
-  code: v.pipe(v.string('"code" must be a string'), v.maxLength(32, '"code" is too long')),
-});
-
-const closeBody = v.object({
-  status: v.picklist(CLOSE_STATUSES, '"status" must be a close status such as "SUCCESS"'),
-});
-
-const uiStateBody = v.object({
-  state: v.custom<UiState>(
-    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-    '"state" must be a JSON object',
-  ),
-});
 
 function parseIntParam(raw: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
@@ -100,21 +77,33 @@ export async function limitConnectAttempts(deps: AppDeps, auth: ConnectAuth): Pr
   }
 }
 
-/** Connects the source and answers with the connected result. */
-export async function completeConnection(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<ConnectResult> {
-  await deps.services.connect.connect(auth.human.humanId, source.id, auth.sessionId);
+/** Connects the source, or repairs its connection, and answers with the connected result. */
+export async function completeConnection(deps: AppDeps, auth: ConnectAuth, source: SourceRecord, method: SignInMethod): Promise<ConnectedResult> {
+  const outcome = await deps.services.connect.connect(auth.human.humanId, source.id, auth.sessionId, method);
   return {
     status: "connected",
     source: { name: source.name, id: source.id },
     connections: await deps.store.connections.list(auth.human.humanId),
+    repaired: outcome === "repaired",
   };
 }
 
-/** Refuses a source the human already has. */
+/** Refuses a source the human already has, unless its connection needs re-authorisation (signing in repairs it). */
 export async function refuseIfConnected(deps: AppDeps, auth: ConnectAuth, source: SourceRecord): Promise<void> {
-  if (await deps.store.connections.has(auth.human.humanId, source.id)) {
+  const existing = await deps.store.connections.get(auth.human.humanId, source.id);
+  if (existing && existing.status !== "needs_reauth") {
     throw new ApiFailure(409, "ALREADY_CONNECTED", `${source.name} is already connected.`);
   }
+}
+
+async function connectionsWithHealth(deps: AppDeps, humanId: string): Promise<Pick<SessionView, "connections" | "connection_health">> {
+  const records = await deps.store.connections.details(humanId);
+  return { connections: records.map((r) => ({ name: r.source.name, id: r.source.id })), connection_health: records.map(toConnectionView) };
+}
+
+async function connectionStatusOf(deps: AppDeps, humanId: string, sourceId: string): Promise<Pick<SourceDetail, "connected" | "connection_status">> {
+  const record = await deps.store.connections.get(humanId, sourceId);
+  return { connected: record !== undefined, connection_status: record?.status ?? null };
 }
 
 /** The Connect API used by the Connect app: session, search, credentials and MFA, disconnect, UI state. */
@@ -133,7 +122,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
       token_kind: auth.tokenKind,
       expires_at: new Date(auth.expiresAt).toISOString(),
       client: { name: auth.client.name, primary_color: auth.client.primaryColor, logo_url: auth.client.logoUrl },
-      connections: await store.connections.list(auth.human.humanId),
+      ...(await connectionsWithHealth(deps, auth.human.humanId)),
       ui_state: await store.uiState.get(auth.human.humanId),
     };
     return c.json(view);
@@ -151,7 +140,9 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const perPage = parseIntParam(c.req.query("per_page"), "per_page", 1, 50, 20);
     const started = performance.now();
     const found = deps.catalog.index.search({ query, type, page, perPage });
-    c.header("Server-Timing", `search;dur=${(performance.now() - started).toFixed(3)}`);
+    const searchMs = performance.now() - started;
+    deps.metrics?.observeSearch(searchMs / 1000);
+    c.header("Server-Timing", `search;dur=${searchMs.toFixed(3)}`);
     const result: SourceSearchResult = {
       query,
       type,
@@ -169,7 +160,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const detail: SourceDetail = {
       ...toSummary(source),
       description: source.description,
-      connected: await store.connections.has(auth.human.humanId, source.id),
+      ...(await connectionStatusOf(deps, auth.human.humanId, source.id)),
     };
     return c.json(detail);
   });
@@ -200,7 +191,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
       };
       return c.json(result);
     }
-    return c.json(await completeConnection(deps, auth, source), 201);
+    return c.json(await completeConnection(deps, auth, source, "credentials"), 201);
   });
 
   app.post("/v1/connect/connections/mfa", authed, async (c) => {
@@ -225,7 +216,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     if (!(await services.signIn.consumeMfaChallenge(input.challenge_id))) throw invalid;
     const source = await requireSource(deps, challenge.sourceId);
-    return c.json(await completeConnection(deps, auth, source), 201);
+    return c.json(await completeConnection(deps, auth, source, "mfa"), 201);
   });
 
   app.delete("/v1/connect/connections/:source_id", authed, async (c) => {

@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import * as v from "valibot";
-import type { OAuthAttemptStatus, OAuthPopupMessage, OAuthStartResult } from "../../protocol/connect-api.ts";
+import { PARENT_ORIGIN_HEADER, type ConnectResult, type OAuthAttemptStatus, type OAuthPopupMessage, type OAuthStartResult } from "../../protocol/connect-api.ts";
+import { OAUTH_RETURN_PARAM } from "../../protocol/messages.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject, readJsonOrFormObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
@@ -8,14 +9,19 @@ import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
 import { html, jsonForScript, sendPage, type SafeHtml } from "../html.ts";
 import { serviceOrigin } from "../origin.ts";
-import { sandboxSignIn } from "../sandbox.ts";
+import { sandboxSignIn } from "../sandbox/sign-in.ts";
 import { randomToken, sha256Base64Url } from "../security/crypto.ts";
 import type { OAuthAttemptRecord } from "../store/types.ts";
+import { oauthCompleteBody, oauthStartBody } from "../schemas/connect-api.ts";
 import { parseOrFail } from "../validation.ts";
-import { limitConnectAttempts, reachSource, refuseIfConnected } from "./connect-api.ts";
+import { completeConnection, limitConnectAttempts, reachSource, refuseIfConnected } from "./connect-api.ts";
 
 /** How long an OAuth attempt may stay open. */
 export const OAUTH_ATTEMPT_TTL_MS = 10 * 60_000;
+/** How long a redirect sign-in's completion secret may wait for the page to open Connect again. */
+export const OAUTH_RETURN_TTL_MS = 10 * 60_000;
+/** The one page of the service's own origin a redirect sign-in may return to: hosted Connect of an invite link. */
+export const HOSTED_RETURN_PATH = "/invite";
 /** How long an authorization code may wait before its exchange. */
 export const OAUTH_CODE_TTL_MS = 60_000;
 /** Path of the callback that ends the round trip (the registered redirect URI). */
@@ -26,20 +32,10 @@ export const SANDBOX_AUTHORIZE_PATH = "/sandbox/oauth/authorize";
 export const SANDBOX_TOKEN_PATH = "/sandbox/oauth/token";
 
 const SANDBOX_OAUTH_CLIENT_ID = "human-connect";
-const SOURCE_ID = /^[0-9a-f]{24}$/;
 /** The shape of an authorization code, as the callback and the completion accept it. */
 const CODE_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
 
 export { serviceOrigin } from "../origin.ts";
-
-const startBody = v.object({
-  source_id: v.pipe(v.string('"source_id" must be a string'), v.regex(SOURCE_ID, '"source_id" must be 24 lowercase hex characters')),
-});
-
-const completeBody = v.object({
-  attempt_id: v.pipe(v.string('"attempt_id" must be a string'), v.regex(/^oa_[A-Za-z0-9_-]{8,60}$/, '"attempt_id" is malformed')),
-  code: v.pipe(v.string('"code" must be a string'), v.regex(CODE_SHAPE, '"code" is malformed')),
-});
 
 const authorizeParams = v.object({
   response_type: v.literal("code", '"response_type" must be "code"'),
@@ -61,6 +57,33 @@ const tokenParams = v.object({
 type AuthorizeRequest = v.InferOutput<typeof authorizeParams>;
 
 const invalidGrant = (message: string) => new ApiFailure(400, "INVALID_GRANT", message);
+const attemptNotFound = () => new ApiFailure(404, "OAUTH_ATTEMPT_NOT_FOUND", "No OAuth attempt has this id.");
+
+/**
+ * The address a redirect sign-in may return to, without its fragment; null when refused. It must be an http(s) URL
+ * without credentials, on one of the client's allowed origins (or hosted Connect's own page on this service), and,
+ * when the embedding page's origin is known, on that very origin: the page that opened Connect is the page to return to.
+ */
+export function allowedReturnUrl(raw: string, allowedOrigins: readonly string[], ownOrigin: string, parentOrigin?: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) return null;
+  if (parentOrigin !== undefined && url.origin !== parentOrigin) return null;
+  const hosted = url.origin === ownOrigin && url.pathname === HOSTED_RETURN_PATH;
+  if (!hosted && !allowedOrigins.includes(url.origin)) return null;
+  url.hash = "";
+  return url.href;
+}
+
+/** The connected answer of an OAuth sign-in, from what `completeConnection` answered (`repaired` once it says so). */
+function connectedStatus(result: ConnectResult): OAuthAttemptStatus {
+  if (result.status !== "connected") throw new Error("an OAuth sign-in cannot ask for a one-time code");
+  return { status: "connected", source: result.source, connections: result.connections, repaired: result.repaired === true };
+}
 
 /**
  * The sandbox provider's code exchange: the code must be known, unused, unexpired, issued for exactly this
@@ -107,7 +130,11 @@ function errorPage(c: Context, title: string, message: string): Response {
   });
 }
 
-function signInPage(c: Context, request: AuthorizeRequest, source: SourceRecord, error?: string): Response {
+/**
+ * The sandbox provider's sign-in page. `returnOrigin` is where a redirect sign-in's callback sends the browser next:
+ * the form's submission ends there through two redirects, and CSP's form-action checks each of them.
+ */
+function signInPage(c: Context, request: AuthorizeRequest, source: SourceRecord, returnOrigin: string | null, error?: string): Response {
   const hidden = (["response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method"] as const).map(
     (name) => html`<input type="hidden" name="${name}" value="${request[name]}">`,
   );
@@ -125,7 +152,7 @@ ${hidden}
 <button class="primary" type="submit" name="decision" value="allow">Allow access</button>
 </div>
 </form>`;
-  return sendPage(c, { title: `Sign in to ${source.name}`, body, status: error ? 400 : 200 });
+  return sendPage(c, { title: `Sign in to ${source.name}`, body, status: error ? 400 : 200, formAction: returnOrigin ? [returnOrigin] : [] });
 }
 
 function redirectWith(c: Context, redirectUri: string, params: Record<string, string>): Response {
@@ -160,7 +187,9 @@ type CallbackFailure = "OAUTH_ATTEMPT_EXPIRED" | "OAUTH_ACCESS_DENIED" | "OAUTH_
 /** What the callback page says, in English and Spanish. */
 const CALLBACK_TEXT: Record<
   PageLanguage,
-  Record<"notConnected" | "elsewhere" | "startAgain" | "handoffTitle" | "handoff" | "close", string> & { failures: Record<CallbackFailure, string> }
+  Record<"notConnected" | "elsewhere" | "startAgain" | "handoffTitle" | "handoff" | "close" | "returnRefused" | "returnAgain" | "errorCode", string> & {
+    failures: Record<CallbackFailure, string>;
+  }
 > = {
   en: {
     notConnected: "Not connected",
@@ -170,6 +199,10 @@ const CALLBACK_TEXT: Record<
     handoffTitle: "Finishing in Connect…",
     handoff: "Handing this sign-in back to the Connect window that started it. This window closes by itself.",
     close: "You can close this window.",
+    returnRefused:
+      "This sign-in cannot take you back to the page that started it: that address is not one this service may return to. Nothing was connected.",
+    returnAgain: "Go back to the site you came from and start again from Connect.",
+    errorCode: "Error code:",
     failures: {
       OAUTH_ATTEMPT_EXPIRED: "The sign-in took too long. Try again.",
       OAUTH_ACCESS_DENIED: "Access was not allowed.",
@@ -185,6 +218,10 @@ const CALLBACK_TEXT: Record<
     handoffTitle: "Terminando en Connect…",
     handoff: "Devolviendo este inicio de sesión a la ventana de Connect que lo inició. Esta ventana se cierra sola.",
     close: "Puedes cerrar esta ventana.",
+    returnRefused:
+      "Este inicio de sesión no puede devolverte a la página que lo inició: esa dirección no es una a la que este servicio pueda volver. No se conectó nada.",
+    returnAgain: "Vuelve al sitio del que venías y empieza de nuevo desde Connect.",
+    errorCode: "Código de error:",
     failures: {
       OAUTH_ATTEMPT_EXPIRED: "El inicio de sesión tardó demasiado. Vuelve a intentarlo.",
       OAUTH_ACCESS_DENIED: "No se permitió el acceso.",
@@ -257,6 +294,25 @@ function callbackPage(c: Context, origin: string, message: OAuthPopupMessage, fa
   });
 }
 
+/** Stable code of a redirect sign-in whose return address is not (or no longer) allowed. */
+export const RETURN_URL_NOT_ALLOWED = "OAUTH_RETURN_URL_NOT_ALLOWED";
+
+/** The page a redirect sign-in ends on when its return address is refused: in the browser's language, with the code. */
+function returnRefusedPage(c: Context): Response {
+  const lang = pageLanguage(c);
+  const text = CALLBACK_TEXT[lang];
+  return sendPage(c, {
+    title: text.notConnected,
+    status: 400,
+    body: html`<div lang="${lang}">
+<h1>${text.notConnected}</h1>
+<p class="error" role="alert">${text.returnRefused}</p>
+<p class="note">${text.errorCode} <code>${RETURN_URL_NOT_ALLOWED}</code></p>
+<p class="note">${text.returnAgain}</p>
+</div>`,
+  });
+}
+
 function attemptStatus(attempt: OAuthAttemptRecord): OAuthAttemptStatus | null {
   if (attempt.status === "failed") {
     return { status: "failed", errorCode: attempt.errorCode ?? "OAUTH_FAILED", message: attempt.errorMessage ?? "The sign-in failed." };
@@ -269,10 +325,23 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
   const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
   const authed = requireConnectToken(deps);
+  const returnOriginOf = (attempt: OAuthAttemptRecord): string | null => {
+    const url = services.signIn.returnUrlOf(attempt);
+    return url ? new URL(url).origin : null;
+  };
 
   app.post("/v1/connect/oauth/start", authed, async (c) => {
     const auth = c.get("auth");
-    const input = parseOrFail(startBody, await readJsonObject(c));
+    const input = parseOrFail(oauthStartBody, await readJsonObject(c));
+    const origin = serviceOrigin(deps, c);
+    // A sign-in by redirect names the page to come back to; anything off the client's origins is refused up front.
+    let returnUrl: string | null = null;
+    if (input.return_url !== undefined) {
+      returnUrl = allowedReturnUrl(input.return_url, auth.client.allowedOrigins, origin, c.req.header(PARENT_ORIGIN_HEADER));
+      if (!returnUrl) {
+        throw new ApiFailure(400, RETURN_URL_NOT_ALLOWED, "The return_url must be a page on one of the client's allowed origins (the page that opened Connect).");
+      }
+    }
     const source = await store.sources.get(input.source_id);
     if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
     if (source.auth !== "oauth") {
@@ -281,7 +350,6 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     await refuseIfConnected(deps, auth, source);
     await limitConnectAttempts(deps, auth);
     await reachSource(deps, source);
-    const origin = serviceOrigin(deps, c);
     const attemptId = randomToken(18, "oa_");
     const state = randomToken(32);
     const codeVerifier = randomToken(32);
@@ -297,6 +365,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
       redirectUri,
       ttlMs: OAUTH_ATTEMPT_TTL_MS,
       sessionId: auth.sessionId,
+      returnUrl,
     });
     const url = new URL(SANDBOX_AUTHORIZE_PATH, origin);
     url.search = new URLSearchParams({
@@ -333,6 +402,8 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
       status: "connected",
       source: { name: source?.name ?? "", id: attempt.sourceId },
       connections: await store.connections.list(auth.human.humanId),
+      // A poll reads the outcome after the fact; whether the connection was repaired is told by the completion itself.
+      repaired: false,
     };
     return c.json(connected);
   });
@@ -340,7 +411,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get(SANDBOX_AUTHORIZE_PATH, async (c) => {
     const resolved = await resolveAuthorizeRequest(deps, c.req.query());
     if ("error" in resolved) return errorPage(c, "Sign-in request refused", resolved.error);
-    return signInPage(c, resolved.request, resolved.source);
+    return signInPage(c, resolved.request, resolved.source, returnOriginOf(resolved.attempt));
   });
 
   app.post(SANDBOX_AUTHORIZE_PATH, async (c) => {
@@ -354,7 +425,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const username = typeof form.username === "string" ? form.username.slice(0, 256) : "";
     const password = typeof form.password === "string" ? form.password.slice(0, 256) : "";
     const decision = sandboxSignIn(source, username, password);
-    if (decision.outcome === "error") return signInPage(c, request, source, decision.message);
+    if (decision.outcome === "error") return signInPage(c, request, source, returnOriginOf(attempt), decision.message);
     const code = randomToken(32);
     if (!(await services.signIn.setOAuthCode(attempt.attemptId, code, OAUTH_CODE_TTL_MS))) {
       return errorPage(c, "Sign-in request refused", "This sign-in request was already used.");
@@ -378,9 +449,11 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const state = c.req.query("state");
     const attempt = state && state.length <= 256 ? await services.signIn.findOAuthAttemptByState(state) : undefined;
     if (!attempt) return errorPage(c, "Sign-in not completed", "This sign-in response is not valid (state mismatch).");
-    if (attempt.status !== "pending") {
+    // A redirect sign-in whose outcome is stored stays "pending" until its page redeems it: a replay finds its secret.
+    if (attempt.status !== "pending" || attempt.completionHash !== null) {
       return errorPage(c, "Sign-in not completed", "This sign-in response was already used.");
     }
+    if (attempt.returnUrl !== null) return redirectCallback(c, attempt, origin);
     // The provider's error (or a missing code) ends the attempt here: failing connects nothing, so it needs no
     // Connect. Its page names the failure in the user's language; the attempt keeps the English message for the API.
     const fail = async (errorCode: string, reason: CallbackFailure) => {
@@ -403,11 +476,13 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post("/v1/connect/oauth/complete", authed, async (c) => {
     const auth = c.get("auth");
-    const input = parseOrFail(completeBody, await readJsonObject(c));
+    const input = parseOrFail(oauthCompleteBody, await readJsonObject(c));
+    if (input.completion_secret !== undefined) return redeemReturn(c, input.attempt_id, input.completion_secret);
     const attempt = await services.signIn.getOAuthAttempt(input.attempt_id);
-    // Another user's or another session's attempt is unknown here: a sign-in completes only where it started.
-    if (!attempt || attempt.humanId !== auth.human.humanId || attempt.sessionId !== auth.sessionId) {
-      throw new ApiFailure(404, "OAUTH_ATTEMPT_NOT_FOUND", "No OAuth attempt has this id.");
+    // Another user's or another session's attempt is unknown here: a sign-in completes only where it started. A
+    // redirect sign-in's code never leaves the service, so no code completes one.
+    if (!attempt || attempt.humanId !== auth.human.humanId || attempt.sessionId !== auth.sessionId || attempt.returnUrl !== null) {
+      throw attemptNotFound();
     }
     const settled = attemptStatus(attempt);
     if (settled?.status === "failed") return c.json(settled);
@@ -420,7 +495,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     if (attempt.expiresAt <= clock.now()) return failWith("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
     let exchanged: OAuthAttemptRecord;
     try {
-      exchanged = await exchangeAuthorizationCode(deps, { code: input.code, redirectUri: origin + OAUTH_CALLBACK_PATH, codeVerifier: attempt.codeVerifier });
+      exchanged = await exchangeAuthorizationCode(deps, { code: input.code ?? "", redirectUri: origin + OAUTH_CALLBACK_PATH, codeVerifier: attempt.codeVerifier });
     } catch (err) {
       if (err instanceof ApiFailure) return failWith("OAUTH_EXCHANGE_FAILED", err.message);
       throw err;
@@ -428,15 +503,86 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     if (exchanged.attemptId !== attempt.attemptId) return failWith("OAUTH_EXCHANGE_FAILED", "The authorization code belongs to another sign-in.");
     const source = await store.sources.get(attempt.sourceId);
     if (!source) return failWith("OAUTH_FAILED", "The source no longer exists.");
-    await services.connect.connect(auth.human.humanId, source.id, auth.sessionId);
+    const result = await completeConnection(deps, auth, source, "oauth");
     await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
-    const connected: OAuthAttemptStatus = {
-      status: "connected",
-      source: { name: source.name, id: source.id },
-      connections: await store.connections.list(auth.human.humanId),
-    };
-    return c.json(connected);
+    return c.json(connectedStatus(result));
   });
+
+  /**
+   * The callback of a sign-in by redirect. It connects nothing: it checks that the return address is still allowed,
+   * exchanges the code (or records the provider's refusal) on the attempt, and sends the browser back to the page
+   * that started it with a one-time completion secret in the fragment, which only the attempt's user can redeem.
+   */
+  async function redirectCallback(c: Context<AppEnv>, attempt: OAuthAttemptRecord, origin: string): Promise<Response> {
+    const returnUrl = services.signIn.returnUrlOf(attempt);
+    const human = await store.humans.get(attempt.humanId);
+    const client = human ? await store.clients.get(human.clientId) : undefined;
+    // The client's allowed origins may have changed since the start: checked again before anything is sent there.
+    if (!returnUrl || !client || client.disabled || allowedReturnUrl(returnUrl, client.allowedOrigins, origin) !== returnUrl) {
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, {
+        status: "failed",
+        errorCode: RETURN_URL_NOT_ALLOWED,
+        message: "The page that started this sign-in is not on the client's allowed origins.",
+      });
+      return returnRefusedPage(c);
+    }
+    const failure = await redirectOutcome(c, attempt);
+    if (failure) await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", ...failure });
+    const secret = await services.signIn.createOAuthCompletion(attempt.attemptId, OAUTH_RETURN_TTL_MS);
+    if (!secret) return errorPage(c, "Sign-in not completed", "This sign-in response was already used.");
+    const target = new URL(returnUrl);
+    // In the fragment, never the query: browsers send no fragment to any server, so no log or Referer carries it.
+    target.hash = `${OAUTH_RETURN_PARAM}=${attempt.attemptId}.${secret}`;
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.redirect(target.href, 303);
+  }
+
+  /** Why a redirect sign-in failed at its callback (null when the code was exchanged for this very attempt). */
+  async function redirectOutcome(c: Context<AppEnv>, attempt: OAuthAttemptRecord): Promise<{ errorCode: string; message: string } | null> {
+    const failed = (errorCode: string, reason: CallbackFailure) => ({ errorCode, message: CALLBACK_TEXT.en.failures[reason] });
+    if (attempt.expiresAt <= clock.now()) return failed("OAUTH_ATTEMPT_EXPIRED", "OAUTH_ATTEMPT_EXPIRED");
+    const providerError = c.req.query("error");
+    if (providerError !== undefined) {
+      return providerError === "access_denied" ? failed("OAUTH_ACCESS_DENIED", "OAUTH_ACCESS_DENIED") : failed("OAUTH_FAILED", "OAUTH_PROVIDER_ERROR");
+    }
+    const code = c.req.query("code") ?? "";
+    if (!CODE_SHAPE.test(code)) return failed("OAUTH_FAILED", "OAUTH_NO_CODE");
+    try {
+      const exchanged = await exchangeAuthorizationCode(deps, { code, redirectUri: attempt.redirectUri, codeVerifier: attempt.codeVerifier });
+      if (exchanged.attemptId !== attempt.attemptId) return { errorCode: "OAUTH_EXCHANGE_FAILED", message: "The authorization code belongs to another sign-in." };
+    } catch (err) {
+      if (err instanceof ApiFailure) return { errorCode: "OAUTH_EXCHANGE_FAILED", message: err.message };
+      throw err;
+    }
+    return null;
+  }
+
+  /**
+   * Redeems a redirect sign-in's completion secret with this Connect's token: any Connect of the attempt's own user
+   * (the page came back with a fresh token), nobody else's. Once only; then connects, or tells the stored failure.
+   */
+  async function redeemReturn(c: Context<AppEnv>, attemptId: string, secret: string): Promise<Response> {
+    const auth = c.get("auth");
+    const attempt = await services.signIn.getOAuthAttempt(attemptId);
+    if (!attempt || attempt.humanId !== auth.human.humanId || attempt.returnUrl === null) throw attemptNotFound();
+    const redeemed = await services.signIn.redeemOAuthCompletion(attempt, secret);
+    if (redeemed === "wrong") throw attemptNotFound();
+    if (redeemed === "used") throw invalidGrant("This sign-in was already completed.");
+    const failWith = async (errorCode: string, message: string) => {
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
+      return c.json({ status: "failed", errorCode, message } satisfies OAuthAttemptStatus);
+    };
+    if (redeemed === "expired") return failWith("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
+    const settled = attemptStatus(attempt);
+    if (settled?.status === "failed") return c.json(settled);
+    if (attempt.status !== "pending") throw invalidGrant("This sign-in was already completed.");
+    const source = await store.sources.get(attempt.sourceId);
+    if (!source) return failWith("OAUTH_FAILED", "The source no longer exists.");
+    const result = await completeConnection(deps, auth, source, "oauth");
+    await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
+    return c.json(connectedStatus(result));
+  }
 
   return app;
 }

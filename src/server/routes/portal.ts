@@ -2,7 +2,6 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import * as v from "valibot";
 import { readJsonObject } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { clientIp, requestProtocol } from "../proxy.ts";
@@ -11,7 +10,9 @@ import { ApiFailure } from "../errors.ts";
 import { serviceOrigin } from "../origin.ts";
 import { enforceRateLimit } from "../rate-limit.ts";
 import { constantTimeEqual } from "../security/crypto.ts";
-import { cleanString, parseOrFail } from "../validation.ts";
+import { portalOverview } from "../portal/overview.ts";
+import { overviewQuery, rotateBody, signInBody } from "../schemas/portal.ts";
+import { parseOrFail } from "../validation.ts";
 import { clientApiRoutes } from "./client-api.ts";
 
 /** Name of the Portal's session cookie. */
@@ -22,15 +23,6 @@ export const CSRF_HEADER = "X-CSRF-Token";
 export const PORTAL_SESSION_TTL_MS = 8 * 3600_000;
 const COOKIE_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-const signInBody = v.object({
-  client_id: cleanString("client_id", 1, 128),
-  client_secret: cleanString("client_secret", 1, 512),
-});
-
-const rotateBody = v.object({
-  revoke_tokens: v.optional(v.boolean('"revoke_tokens" must be true or false')),
-});
 
 function isHttps(deps: AppDeps, c: Context): boolean {
   return (deps.publicUrl ? new URL(deps.publicUrl).protocol : requestProtocol(c, deps.trustProxyHops ?? 0)) === "https:";
@@ -142,6 +134,12 @@ export function portalRoutes(deps: AppDeps): Hono<AppEnv> {
     if (!creds) throw new ApiFailure(404, "CLIENT_NOT_FOUND", "No client has this id.");
     deleteCookie(c, PORTAL_COOKIE, { path: "/portal", httpOnly: true, sameSite: "Strict", secure: isHttps(deps, c) });
     return c.json({ ...creds, revoked_tokens: revokeTokens });
+  });
+
+  // The overview's figures for the signed-in client (see src/protocol/portal-overview.ts for what each one counts).
+  app.get("/portal/api/overview", session, async (c) => {
+    const { days } = parseOrFail(overviewQuery, c.req.query());
+    return c.json(await portalOverview(store.overview, c.get("client").clientId, days, clock.now()));
   });
 
   app.route("/", clientApiRoutes(deps, "/portal/api", session));

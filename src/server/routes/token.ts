@@ -1,12 +1,14 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { readJsonOrFormObject } from "../body.ts";
 import { authenticateClient } from "../clients/credentials.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
+import type { ServiceMetrics } from "../operations/metrics.ts";
 import type { Services } from "../services.ts";
 import type { ClientRecord } from "../store/types.ts";
-import { cleanString, clientUserIdString, emailString, parseOrFail } from "../validation.ts";
+import { TOKEN_TYPES, tokenRequestSchemas as schemas } from "../schemas/token.ts";
+import { parseOrFail } from "../validation.ts";
 
 /** Lifetimes of the tokens the endpoint issues, in seconds. */
 export const TOKEN_TTL_SECONDS = {
@@ -19,31 +21,10 @@ export const TOKEN_TTL_SECONDS = {
 /** Prefix of id refresh tokens, as in the vendor's example. */
 export const ID_REFRESH_TOKEN_PREFIX = "idrt-";
 
-const TOKEN_TYPES = ["session", "id", "client", "refresh"] as const;
 type TokenType = (typeof TOKEN_TYPES)[number];
 
-const credentials = {
-  client_id: cleanString("client_id", 1, 128),
-  client_secret: cleanString("client_secret", 1, 512),
-};
-
-const schemas = {
-  session: v.object({
-    ...credentials,
-    client_user_id: clientUserIdString(),
-    client_user_email: emailString("client_user_email"),
-  }),
-  id: v.object({
-    ...credentials,
-    client_user_id: clientUserIdString(),
-    client_user_email: v.optional(emailString("client_user_email")),
-  }),
-  client: v.object(credentials),
-  refresh: v.object({ ...credentials, id_refresh_token: cleanString("id_refresh_token", 1, 512) }),
-};
-
 /** Issues a fresh id token and refresh token for a human. */
-async function issueIdTokens(services: Services, clientId: string, humanId: string) {
+async function issueIdTokens(services: Services, clientId: string, humanId: string, metrics: ServiceMetrics | undefined) {
   const id = await services.tokens.issue({ kind: "id", clientId, humanId, ttlMs: TOKEN_TTL_SECONDS.id * 1000 });
   const refresh = await services.tokens.issue({
     kind: "refresh",
@@ -52,6 +33,8 @@ async function issueIdTokens(services: Services, clientId: string, humanId: stri
     ttlMs: TOKEN_TTL_SECONDS.refresh * 1000,
     prefix: ID_REFRESH_TOKEN_PREFIX,
   });
+  metrics?.tokenIssued("id");
+  metrics?.tokenIssued("refresh");
   return {
     token_type: "Bearer",
     id_token: id.token,
@@ -67,6 +50,16 @@ const unknownUser = () =>
     "Unknown client_user_id: start a session for this user first; id tokens exist once the user connected a source.",
   );
 
+/** Counts the endpoint's refusals by error code, whichever step refused. */
+function countRefusals(metrics: ServiceMetrics | undefined): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (c.res.status < 400) return;
+    const fallback = c.res.status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST";
+    metrics?.tokenRefused(c.error instanceof ApiFailure ? c.error.errorCode : fallback);
+  };
+}
+
 /**
  * `POST /v1/connect/token`: session, id, client and refresh tokens for the customer's backend.
  * Deliberately sends no CORS headers, so that no browser page can call it with a client secret.
@@ -75,7 +68,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
   const { store, services, clock } = deps;
   const app = new Hono<AppEnv>();
 
-  app.post("/v1/connect/token", async (c) => {
+  app.post("/v1/connect/token", countRefusals(deps.metrics), async (c) => {
     const body = await readJsonOrFormObject(c);
     const type = body.type;
     if (typeof type !== "string" || !(TOKEN_TYPES as readonly string[]).includes(type)) {
@@ -105,6 +98,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
           );
         }
         const { human, token } = started;
+        deps.metrics?.tokenIssued("session");
         return c.json({ session_token: token, human_id: human.humanId, expires_in: TOKEN_TTL_SECONDS.session });
       }
       case "id": {
@@ -112,7 +106,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
         const { client_user_id } = input as v.InferOutput<typeof schemas.id>;
         const human = await store.humans.find(client.clientId, client_user_id);
         if (!human || human.connectedAt === null) throw unknownUser();
-        return c.json(await issueIdTokens(services, client.clientId, human.humanId));
+        return c.json(await issueIdTokens(services, client.clientId, human.humanId, deps.metrics));
       }
       case "refresh": {
         requireIdTokens(client);
@@ -128,7 +122,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
         }
         if (record.usedAt !== null || record.expiresAt <= clock.now()) throw invalid;
         if (!(await services.tokens.consume(id_refresh_token))) throw invalid;
-        return c.json(await issueIdTokens(services, client.clientId, record.humanId));
+        return c.json(await issueIdTokens(services, client.clientId, record.humanId, deps.metrics));
       }
       case "client": {
         if (!client.permissions.clientTokens) {
@@ -144,6 +138,7 @@ export function tokenRoutes(deps: AppDeps): Hono<AppEnv> {
           humanId: null,
           ttlMs: TOKEN_TTL_SECONDS.client * 1000,
         });
+        deps.metrics?.tokenIssued("client");
         return c.json({ token_type: "Bearer", client_token: token, expires_in: TOKEN_TTL_SECONDS.client });
       }
     }

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { identityColumn } from "./dialect.ts";
 import type { DialectName } from "./types.ts";
 
@@ -232,6 +232,26 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
     async up(db: Kysely<unknown>): Promise<void> {
       // A sliding window weighs the previous window's hits, so a burst across a window boundary is not twice the limit.
       await db.schema.alterTable("rate_limits").addColumn("prev_count", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
+  "0007_oauth_redirect": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A sign-in by full-page redirect returns to the page that started it, carrying a one-time completion secret
+      // (kept hashed) that only the attempt's own user can redeem. SQLite adds one column per statement.
+      await db.schema.alterTable("oauth_attempts").addColumn("return_url", "text").execute();
+      await db.schema.alterTable("oauth_attempts").addColumn("completion_hash", "text").execute();
+      await db.schema.alterTable("oauth_attempts").addColumn("completion_expires_at", "bigint").execute();
+      await db.schema.alterTable("oauth_attempts").addColumn("completion_used_at", "bigint").execute();
+    },
+  },
+  "0008_connection_health": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A connection can break (a changed password, a revoked consent) and be repaired in place; until then it
+      // needs re-authorisation. SQLite adds one column per statement, each with a default for the rows already there.
+      await db.schema.alterTable("connections").addColumn("status", "text", (c) => c.notNull().defaultTo("active")).execute();
+      await db.schema.alterTable("connections").addColumn("status_reason", "text").execute();
+      await db.schema.alterTable("connections").addColumn("status_changed_at", "bigint", (c) => c.notNull().defaultTo(0)).execute();
+      await sql`update connections set status_changed_at = connected_at`.execute(db);
     },
   },
 });

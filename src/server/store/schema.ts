@@ -64,6 +64,9 @@ export interface ConnectionsTable {
   connected_at: number;
   /** Order of connection per human (timestamps can tie). */
   seq: number;
+  status: Generated<string>;
+  status_reason: string | null;
+  status_changed_at: Generated<number>;
 }
 
 export interface MfaChallengesTable {
@@ -95,6 +98,10 @@ export interface OAuthAttemptsTable {
   error_message: string | null;
   created_at: number;
   expires_at: number;
+  return_url: string | null;
+  completion_hash: string | null;
+  completion_expires_at: number | null;
+  completion_used_at: number | null;
 }
 
 export interface UiStateTable {

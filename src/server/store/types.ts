@@ -1,6 +1,6 @@
 // What the Connect service keeps, one interface per concern. Implementations store and find rows; they never decide a
 // business rule (which event to queue, what a session's results are, how a secret is encrypted or a token minted).
-import type { UiState } from "../../protocol/connect-api.ts";
+import type { ConnectionStatus, ConnectionStatusReason, UiState } from "../../protocol/connect-api.ts";
 import type { ConnectSource, SessionChange } from "../../protocol/results.ts";
 import type { SourceRecord } from "../catalog/types.ts";
 import type { AttemptInfo, OutboxRow } from "../webhooks/outbox-worker.ts";
@@ -131,7 +131,16 @@ export interface SourceStore {
   version(): Promise<number>;
 }
 
-/** The sources each human is connected to. */
+/** One connection with its health. */
+export interface ConnectionRecord {
+  source: ConnectSource;
+  status: ConnectionStatus;
+  statusReason: ConnectionStatusReason | null;
+  connectedAt: number;
+  statusChangedAt: number;
+}
+
+/** The sources each human is connected to, and the health of each connection. */
 export interface ConnectionStore {
   /** False when the human already had the source. */
   add(humanId: string, sourceId: string, at: number): Promise<boolean>;
@@ -140,6 +149,14 @@ export interface ConnectionStore {
   has(humanId: string, sourceId: string): Promise<boolean>;
   /** The human's connections as `{name, id}`, in the order they were made. */
   list(humanId: string): Promise<ConnectSource[]>;
+  /** The human's connections with their health, in the order they were made. */
+  details(humanId: string): Promise<ConnectionRecord[]>;
+  get(humanId: string, sourceId: string): Promise<ConnectionRecord | undefined>;
+  /**
+   * Sets a connection's health unless it already has exactly this status and reason; returns the record as it was
+   * before, or undefined when nothing changed (no such connection, or the same health).
+   */
+  setStatus(humanId: string, sourceId: string, status: ConnectionStatus, reason: ConnectionStatusReason | null, at: number): Promise<ConnectionRecord | undefined>;
 }
 
 /** What each Connect session connected and disconnected. */
@@ -186,9 +203,15 @@ export interface OAuthAttemptRecord {
   errorCode: string | null;
   errorMessage: string | null;
   expiresAt: number;
+  /** Sign-in by full-page redirect: the page to return to (sealed by the service); null for the popup. */
+  returnUrl: string | null;
+  /** Hash of the one-time secret the return URL's fragment carries, set by the callback. */
+  completionHash: string | null;
+  completionExpiresAt: number | null;
+  completionUsedAt: number | null;
 }
 
-/** OAuth attempts; `state` and codes are kept only as hashes. */
+/** OAuth attempts; `state`, codes and completion secrets are kept only as hashes. */
 export interface OAuthAttemptStore {
   insert(attempt: OAuthAttemptRecord & { stateHash: string; createdAt: number }): Promise<void>;
   get(attemptId: string): Promise<OAuthAttemptRecord | undefined>;
@@ -198,6 +221,10 @@ export interface OAuthAttemptStore {
   setCode(attemptId: string, codeHash: string, codeExpiresAt: number): Promise<boolean>;
   /** Marks a code used; true only for the first caller. */
   consumeCode(codeHash: string, now: number): Promise<boolean>;
+  /** Records the completion secret's hash of an attempt that has none yet; false otherwise. */
+  setCompletion(attemptId: string, completionHash: string, completionExpiresAt: number): Promise<boolean>;
+  /** Marks an attempt's completion secret used; true only for the first caller with the right hash. */
+  consumeCompletion(attemptId: string, completionHash: string, now: number): Promise<boolean>;
   /** Ends a pending attempt as connected or failed. */
   finish(
     attemptId: string,
@@ -316,6 +343,34 @@ export interface WebhookStore {
   recordAttempt(id: string, attempt: AttemptInfo, state: OutboxState, nextAt: number | null): Promise<void>;
   /** The client's most recent messages, newest first, with their attempts. */
   listDeliveries(clientId: string, limit: number, offset: number): Promise<{ total: number; deliveries: WebhookDeliveryRecord[] }>;
+  /** Messages of every client still waiting for delivery (pending, due or not): the outbox backlog. */
+  pendingCount(): Promise<number>;
+}
+
+/** How many of a client's users share one combination of the facts their status is made of. */
+export interface HumanProfileCount {
+  /** At least one source connected now. */
+  connected: boolean;
+  engaged: boolean;
+  invited: boolean;
+  count: number;
+}
+
+/** How many outbox messages are in one state, split by whether any attempt was made. */
+export interface OutboxStateCount {
+  state: OutboxState;
+  attempted: boolean;
+  count: number;
+}
+
+/** Counts for the Portal's overview, each over the rows made at or after `since` (ms since epoch). */
+export interface OverviewStore {
+  /** The client's humans created since, grouped by what their status is derived from (see `humanStatus`). */
+  humanProfiles(clientId: string, since: number): Promise<HumanProfileCount[]>;
+  /** Connections of the client's humans made since and still present, by source type, largest first. */
+  connectionsBySourceType(clientId: string, since: number): Promise<{ type: string; count: number }[]>;
+  /** The client's webhook messages created since, by state. */
+  outboxStates(clientId: string, since: number): Promise<OutboxStateCount[]>;
 }
 
 /** Every concern of the Connect service's storage. */
@@ -333,6 +388,7 @@ export interface StoreConcerns {
   uiState: UiStateStore;
   rateLimits: RateLimitStore;
   webhooks: WebhookStore;
+  overview: OverviewStore;
 }
 
 /** The service's storage: every concern, transactions, and the housekeeping of the database itself. */

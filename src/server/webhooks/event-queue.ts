@@ -4,6 +4,9 @@ import type { Clock } from "../clock.ts";
 import type { Store, StoreConcerns } from "../store/types.ts";
 import { createWebhookMessage, type WebhookEventDataMap, type WebhookEventType } from "./events.ts";
 
+/** Queues an event inside the transaction it was handed with. */
+export type QueueFn = <T extends WebhookEventType>(clientId: string, type: T, data: WebhookEventDataMap[T]) => Promise<void>;
+
 /** Queues webhook events and tells the worker once they are committed. */
 export class EventQueue {
   /** Called after a transaction that queued an event has committed (the service pokes its worker). */
@@ -32,7 +35,7 @@ export class EventQueue {
    * was queued.
    */
   async transaction<R>(
-    fn: (tx: StoreConcerns, queue: <T extends WebhookEventType>(clientId: string, type: T, data: WebhookEventDataMap[T]) => Promise<void>) => Promise<R>,
+    fn: (tx: StoreConcerns, queue: QueueFn) => Promise<R>,
   ): Promise<R> {
     let queued = false;
     const result = await this.store.transaction((tx) =>

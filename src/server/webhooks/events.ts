@@ -10,10 +10,17 @@
  * | `connect.source_connected`    | a source was connected                                  | `client_user_id`, `human_id`, `session_id`, `source` {name, id}, `current_connections` |
  * | `connect.source_disconnected` | a source was disconnected                               | `client_user_id`, `human_id`, `session_id`, `source` {name, id}, `current_connections` |
  * | `connect.session_closed`      | a Connect session closed                                | `client_user_id`, `human_id`, `session_id`, `status`, `session_results`, `current_connections` |
+ * | `connect.connection_status_changed` | a connection broke or was repaired               | `client_user_id`, `human_id`, `source` {name, id}, `status`, `status_reason`, `previous_status` |
  *
  * The envelope carries no secret and no health data; `webhook-id` (a header) is the idempotency key.
  */
 import * as v from "valibot";
+import {
+  CONNECTION_STATUSES,
+  CONNECTION_STATUS_REASONS,
+  type ConnectionStatus,
+  type ConnectionStatusReason,
+} from "../../protocol/connect-api.ts";
 import { CLOSE_STATUSES, type CloseStatus, type ConnectSource, type SessionResults } from "../../protocol/results.ts";
 import { generateWebhookMessageId } from "./signature.ts";
 
@@ -24,6 +31,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "connect.source_connected",
   "connect.source_disconnected",
   "connect.session_closed",
+  "connect.connection_status_changed",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -59,6 +67,14 @@ export interface SessionClosedData extends UserRef {
   current_connections: ConnectSource[];
 }
 
+export interface ConnectionStatusChangedData extends UserRef {
+  source: ConnectSource;
+  status: ConnectionStatus;
+  /** Null when the connection is `active` again. */
+  status_reason: ConnectionStatusReason | null;
+  previous_status: ConnectionStatus;
+}
+
 /** The `data` of each event type. */
 export interface WebhookEventDataMap {
   "user.invited": UserInvitedData;
@@ -66,6 +82,7 @@ export interface WebhookEventDataMap {
   "connect.source_connected": SourceChangedData;
   "connect.source_disconnected": SourceChangedData;
   "connect.session_closed": SessionClosedData;
+  "connect.connection_status_changed": ConnectionStatusChangedData;
 }
 
 /** The JSON body of one webhook request. */
@@ -124,6 +141,17 @@ const WebhookEventSchema = v.variant("type", [
       status: CloseStatusSchema,
       session_results: v.object({ connectedSources: v.array(SourceSchema), disconnectedSources: v.array(SourceSchema) }),
       current_connections: v.array(SourceSchema),
+    }),
+  }),
+  v.object({
+    type: v.literal("connect.connection_status_changed"),
+    timestamp: Timestamp,
+    data: v.object({
+      ...UserRefEntries,
+      source: SourceSchema,
+      status: v.picklist(CONNECTION_STATUSES),
+      status_reason: v.nullable(v.picklist(CONNECTION_STATUS_REASONS)),
+      previous_status: v.picklist(CONNECTION_STATUSES),
     }),
   }),
 ]);

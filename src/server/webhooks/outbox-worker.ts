@@ -25,6 +25,12 @@ export interface OutboxRow {
   attempts: number;
 }
 
+/**
+ * What became of a message after one attempt: delivered, due again later, abandoned after the last attempt, abandoned
+ * because the receiver answered 410 Gone, or refused by the address policy.
+ */
+export type WebhookDisposition = "delivered" | "retry" | "failed" | "gone" | "refused";
+
 /** What is recorded for one attempt (the Portal's delivery log). */
 export interface AttemptInfo {
   /** 1-based number of this attempt. */
@@ -84,8 +90,8 @@ export interface WebhookWorkerOptions {
   logger?: WorkerLogger | false;
   /** Source of jitter, [0, 1). Default Math.random. */
   random?: () => number;
-  /** Called after each attempt has been recorded. */
-  onAttempt?: (row: OutboxRow, attempt: AttemptInfo) => void;
+  /** Called after each attempt has been recorded, with what became of the message. */
+  onAttempt?: (row: OutboxRow, attempt: AttemptInfo, disposition: WebhookDisposition) => void;
 }
 
 export interface WebhookWorker {
@@ -180,6 +186,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       responseSnippet: result.responseSnippet,
     };
     const log = { webhookId: row.messageId, endpointId: row.endpointId, attempt: info.attempt, status: info.status };
+    let disposition: WebhookDisposition = result.outcome;
     if (result.outcome === "delivered") {
       await store.markDelivered(row.id, info);
       logger?.info(log, "webhook delivered");
@@ -194,6 +201,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     } else {
       const next = info.attempt >= MAX_DELIVERY_ATTEMPTS ? null : nextAttemptAt(info.attempt, clock.now(), random);
       if (next === null) {
+        disposition = "failed";
         await store.markFailed(row.id, info);
         logger?.warn({ ...log, error: info.error }, "webhook failed after the last attempt");
       } else {
@@ -201,7 +209,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
         logger?.info({ ...log, error: info.error, nextAt: new Date(next).toISOString() }, "webhook attempt failed; will retry");
       }
     }
-    options.onAttempt?.(row, info);
+    options.onAttempt?.(row, info, disposition);
   }
 
   schedule(0);

@@ -7,6 +7,7 @@ import type { Db } from "./db.ts";
 import { humanStore } from "./humans.ts";
 import { mfaChallengeStore } from "./mfa-challenges.ts";
 import { oauthAttemptStore } from "./oauth-attempts.ts";
+import { overviewStore } from "./overview.ts";
 import { portalSessionStore } from "./portal-sessions.ts";
 import { rateLimitStore } from "./rate-limits.ts";
 import { sessionActivityStore } from "./session-activity.ts";
@@ -33,6 +34,7 @@ export function concernsOver(db: Db, dialect: DialectName): StoreConcerns {
     uiState: uiStateStore(db),
     rateLimits: rateLimitStore(db),
     webhooks: webhookStore(db, dialect),
+    overview: overviewStore(db),
   };
 }
 

@@ -18,6 +18,10 @@ function toAttempt(row: OAuthAttemptsTable): OAuthAttemptRecord {
     errorCode: row.error_code,
     errorMessage: row.error_message,
     expiresAt: row.expires_at,
+    returnUrl: row.return_url,
+    completionHash: row.completion_hash,
+    completionExpiresAt: row.completion_expires_at,
+    completionUsedAt: row.completion_used_at,
   };
 }
 
@@ -48,6 +52,10 @@ export function oauthAttemptStore(db: Db): OAuthAttemptStore {
           error_message: a.errorMessage,
           created_at: a.createdAt,
           expires_at: a.expiresAt,
+          return_url: a.returnUrl,
+          completion_hash: a.completionHash,
+          completion_expires_at: a.completionExpiresAt,
+          completion_used_at: a.completionUsedAt,
         })
         .execute();
     },
@@ -70,6 +78,25 @@ export function oauthAttemptStore(db: Db): OAuthAttemptStore {
         .set({ code_used_at: now })
         .where("code_hash", "=", codeHash)
         .where("code_used_at", "is", null)
+        .executeTakeFirst();
+      return changed(res) === 1;
+    },
+    async setCompletion(attemptId, completionHash, completionExpiresAt) {
+      const res = await db
+        .updateTable("oauth_attempts")
+        .set({ completion_hash: completionHash, completion_expires_at: completionExpiresAt })
+        .where("attempt_id", "=", attemptId)
+        .where("completion_hash", "is", null)
+        .executeTakeFirst();
+      return changed(res) === 1;
+    },
+    async consumeCompletion(attemptId, completionHash, now) {
+      const res = await db
+        .updateTable("oauth_attempts")
+        .set({ completion_used_at: now })
+        .where("attempt_id", "=", attemptId)
+        .where("completion_hash", "=", completionHash)
+        .where("completion_used_at", "is", null)
         .executeTakeFirst();
       return changed(res) === 1;
     },

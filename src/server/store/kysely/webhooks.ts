@@ -178,5 +178,10 @@ export function webhookStore(db: Db, dialect: DialectName): WebhookStore {
         })),
       };
     },
+    async pendingCount() {
+      // Served by the (state, next_attempt_at) index.
+      const row = await db.selectFrom("webhook_outbox").select((eb) => eb.fn.countAll<number>().as("n")).where("state", "=", "pending").executeTakeFirst();
+      return countOf(row);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { SourceRecord } from "./catalog/types.ts";
+import type { SourceRecord } from "../catalog/types.ts";
 
 /** The one MFA code the sandbox accepts. */
 export const SANDBOX_MFA_CODE = "123456";
