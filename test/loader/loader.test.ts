@@ -160,6 +160,57 @@ describe.each(entries)("%s", (_name, load) => {
     expect(document.documentElement.style.overflow).toBe("hidden");
   });
 
+  test("a redirect sign-in's return: the fragment is stripped at once and handed to the app with the page's address", async () => {
+    const page = location.href.split("#")[0]!;
+    history.replaceState(null, "", `${page}?q=1#hc-oauth=oa_abcdefgh12345678.${"s".repeat(43)}`);
+    try {
+      openWith({ oauthRedirect: true });
+      expect(location.hash).toBe("");
+      expect(location.href).toBe(`${page}?q=1`);
+      const app = attachApp();
+      await handshake(app, false);
+      expect(app.win.postMessage.mock.calls[0]![0].options).toMatchObject({
+        oauthRedirect: true,
+        returnUrl: `${page}?q=1`,
+        oauthReturn: `oa_abcdefgh12345678.${"s".repeat(43)}`,
+      });
+    } finally {
+      history.replaceState(null, "", page);
+    }
+    // Any other fragment is the page's own: left alone and never handed over.
+    history.replaceState(null, "", `${page}#section-2`);
+    try {
+      HC.close();
+      document.body.replaceChildren();
+      openWith();
+      expect(location.hash).toBe("#section-2");
+      const app = attachApp();
+      await handshake(app, false);
+      expect(app.win.postMessage.mock.calls[0]![0].options.oauthReturn).toBeUndefined();
+      expect(app.win.postMessage.mock.calls[0]![0].options.returnUrl).toBe(page);
+    } finally {
+      history.replaceState(null, "", page);
+    }
+  });
+
+  test("navigate: followed only to the Connect service's origin, after closing Connect without onClose", async () => {
+    const assign = vi.spyOn(location, "assign").mockImplementation(() => undefined);
+    const { calls } = openWith();
+    const app = attachApp();
+    await handshake(app);
+    for (const url of ["https://evil.example/x", "javascript:alert(1)", 42, null, `${APP}.evil.example/x`]) {
+      await send(app, { type: "navigate", url });
+    }
+    expect(assign).not.toHaveBeenCalled();
+    expect(document.querySelector("dialog")).not.toBeNull();
+    await send(app, { type: "navigate", url: `${APP}/sandbox/oauth/authorize?state=x` });
+    expect(assign).toHaveBeenCalledWith(`${APP}/sandbox/oauth/authorize?state=x`);
+    expect(document.querySelector("dialog")).toBeNull();
+    expect(document.documentElement.style.overflow).toBe("");
+    expect(calls.onClose).not.toHaveBeenCalled();
+    expect(live.get("message") ?? 0).toBe(0);
+  });
+
   test("handshake: init goes to the exact app origin with a port, then callbacks get the documented payloads", async () => {
     const { handle, calls } = openWith({ clientId: "c1", clientUserId: "u1" });
     const app = attachApp();
@@ -171,7 +222,7 @@ describe.each(entries)("%s", (_name, load) => {
       v: PROTOCOL_VERSION,
       type: "init",
       token: "tok_secret",
-      options: { clientId: "c1", clientUserId: "u1", language: undefined },
+      options: { clientId: "c1", clientUserId: "u1", language: undefined, oauthRedirect: undefined, returnUrl: location.href, oauthReturn: undefined },
     });
     expect(transfer).toHaveLength(1);
 

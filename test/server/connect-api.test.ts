@@ -93,6 +93,7 @@ describe("session view", () => {
       expires_at: new Date(clock.now() + 3600_000).toISOString(),
       client: { name: "Acme <Health>", primary_color: "#0055ff", logo_url: "https://acme.example/logo.png" },
       connections: [],
+      connection_health: [],
       ui_state: null,
     });
     const put = await api(svc.url, "PUT", "/v1/connect/ui-state", token, { state: { step: "search", query: "cle", nested: { a: [1, "ü"] } } });
@@ -159,6 +160,7 @@ describe("connecting with credentials (sandbox rules)", () => {
       status: "connected",
       source: { name: "Starfleet Pharmacy", id: STARFLEET },
       connections: [{ name: "Starfleet Pharmacy", id: STARFLEET }],
+      repaired: false,
     });
     const second = await connect(token, CLEVELAND, "demo", "demo");
     expect(second.body.connections).toEqual([
@@ -230,7 +232,7 @@ describe("MFA", () => {
     expect(errorCodeOf(wrong)).toBe("INVALID_MFA_CODE");
     const ok = await api(svc.url, "POST", "/v1/connect/connections/mfa", token, { challenge_id: challenge.challenge_id, code: "123456" });
     expect(ok.status).toBe(201);
-    expect(ok.body).toEqual({ status: "connected", source: { name: "Starfleet Pharmacy", id: STARFLEET }, connections: [{ name: "Starfleet Pharmacy", id: STARFLEET }] });
+    expect(ok.body).toEqual({ status: "connected", source: { name: "Starfleet Pharmacy", id: STARFLEET }, connections: [{ name: "Starfleet Pharmacy", id: STARFLEET }], repaired: false });
     const replay = await api(svc.url, "POST", "/v1/connect/connections/mfa", token, { challenge_id: challenge.challenge_id, code: "123456" });
     expect(errorCodeOf(replay)).toBe("MFA_CHALLENGE_INVALID");
   });

@@ -345,3 +345,180 @@ describe("the OAuth round trip", () => {
     expect(errorCodeOf(await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, null))).toBe("MISSING_SESSION_TOKEN");
   });
 });
+
+describe("OAuth by full-page redirect", () => {
+  const PAGE = "http://localhost:3000";
+
+  async function startRedirect(token: string, returnUrl = `${PAGE}/account?tab=health#top`, headers: Record<string, string> = {}) {
+    const r = await api<{ attempt_id: string; authorize_url: string }>(svc.url, "POST", "/v1/connect/oauth/start", token, { source_id: HOLODECK_OAUTH, return_url: returnUrl }, headers);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body;
+  }
+
+  /** Follows the provider's redirect to the callback; returns the callback's answer (not followed further). */
+  async function callback(authorizeUrl: string, decision: "allow" | "deny", headers: Record<string, string> = {}): Promise<Response> {
+    const provider = await signIn(authorizeUrl, "demo", "demo", decision);
+    expect(provider.status).toBe(303);
+    return fetch(provider.headers.get("location")!, { redirect: "manual", headers });
+  }
+
+  /** The `#hc-oauth=<attempt>.<secret>` the callback returned with, split. */
+  function returned(res: Response): { url: URL; attemptId: string; secret: string } {
+    expect(res.status).toBe(303);
+    const url = new URL(res.headers.get("location")!);
+    const m = /^#hc-oauth=(oa_[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/.exec(url.hash);
+    expect(m, url.href).not.toBeNull();
+    return { url, attemptId: m![1]!, secret: m![2]! };
+  }
+
+  const resume = (token: string, attemptId: string, secret: string) =>
+    api(svc.url, "POST", "/v1/connect/oauth/complete", token, { attempt_id: attemptId, completion_secret: secret });
+
+  test("start -> sign-in -> the callback exchanges, connects nothing, and 303s to the page with a one-time secret in the fragment -> the user's fresh token redeems it once", async () => {
+    const userId = `redirect-user-${++n}`;
+    const token = await svc.sessionToken(client.client_id, client.client_secret, userId);
+    const { attempt_id, authorize_url } = await startRedirect(token);
+    // The sign-in page lets its form's redirects end on the page's origin (CSP form-action checks every hop).
+    expect((await fetch(authorize_url)).headers.get("content-security-policy")).toContain(`form-action 'self' ${PAGE}`);
+    // Stored sealed: a read of the database shows neither the page nor its query.
+    const stored = await svc.store.oauth.get(attempt_id);
+    expect(stored?.returnUrl).toBeTruthy();
+    expect(stored?.returnUrl).not.toContain("localhost");
+
+    const provider = await signIn(authorize_url, "demo", "demo");
+    const callbackUrl = provider.headers.get("location")!;
+    const res = await fetch(callbackUrl, { redirect: "manual" });
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    const back = returned(res);
+    // Back to the very page (its own fragment replaced), nothing secret in the query.
+    expect(`${back.url.origin}${back.url.pathname}${back.url.search}`).toBe(`${PAGE}/account?tab=health`);
+    expect(back.attemptId).toBe(attempt_id);
+    expect((await svc.store.oauth.get(attempt_id))?.completionHash).not.toContain(back.secret);
+    // The callback connected nothing, and the popup's ways in stay shut for a redirect attempt.
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token)).body).toEqual({ status: "pending" });
+    expect(errorCodeOf(await complete(token, attempt_id, back.secret))).toBe("OAUTH_ATTEMPT_NOT_FOUND");
+    // A replayed callback is refused and changes nothing.
+    const replay = await fetch(callbackUrl, { redirect: "manual" });
+    expect(replay.status).toBe(400);
+    expect(replay.headers.get("location")).toBeNull();
+    expect(await replay.text()).toContain("already used");
+
+    const fresh = await svc.sessionToken(client.client_id, client.client_secret, userId);
+    expect(errorCodeOf(await resume(fresh, attempt_id, "B".repeat(43)))).toBe("OAUTH_ATTEMPT_NOT_FOUND");
+    const redeemed = await resume(fresh, attempt_id, back.secret);
+    expect(redeemed.status).toBe(200);
+    expect(redeemed.body).toEqual({
+      status: "connected",
+      source: { name: "Holodeck Fitness", id: HOLODECK_OAUTH },
+      connections: [{ name: "Holodeck Fitness", id: HOLODECK_OAUTH }],
+      repaired: false,
+    });
+    const again = await resume(fresh, attempt_id, back.secret);
+    expect(again.status).toBe(400);
+    expect(errorCodeOf(again)).toBe("INVALID_GRANT");
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([{ name: "Holodeck Fitness", id: HOLODECK_OAUTH }]);
+  });
+
+  test("a denied sign-in returns too, and the redeem tells the failure with a stable code", async () => {
+    const token = await newToken();
+    const { attempt_id, authorize_url } = await startRedirect(token);
+    const back = returned(await callback(authorize_url, "deny"));
+    const redeemed = await resume(token, attempt_id, back.secret);
+    expect(redeemed.body).toEqual({ status: "failed", errorCode: "OAUTH_ACCESS_DENIED", message: "Access was not allowed." });
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
+  });
+
+  test("login CSRF by redirect: the attacker's attempt, authorized by a victim, is redeemable by neither the victim nor the attacker without the secret", async () => {
+    const attacker = await newToken();
+    const victim = await newToken();
+    const { attempt_id, authorize_url } = await startRedirect(attacker);
+    const back = returned(await callback(authorize_url, "allow"));
+    // The secret landed in the victim's browser; the victim's Connect, another user, cannot redeem it.
+    const byVictim = await resume(victim, attempt_id, back.secret);
+    expect(byVictim.status).toBe(404);
+    expect(errorCodeOf(byVictim)).toBe("OAUTH_ATTEMPT_NOT_FOUND");
+    // The attacker does not have it, and neither polling nor the popup's completion finishes his attempt.
+    expect(errorCodeOf(await resume(attacker, attempt_id, "A".repeat(43)))).toBe("OAUTH_ATTEMPT_NOT_FOUND");
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, attacker)).body).toEqual({ status: "pending" });
+    expect((await api(svc.url, "GET", "/v1/connect/session", attacker)).body.connections).toEqual([]);
+    expect((await api(svc.url, "GET", "/v1/connect/session", victim)).body.connections).toEqual([]);
+  });
+
+  test("return addresses off the client's allowed origins are refused at the start with OAUTH_RETURN_URL_NOT_ALLOWED, changing nothing", async () => {
+    const token = await newToken();
+    const refused = [
+      "https://evil.example/cb",
+      "http://localhost:3001/",
+      "https://localhost:3000/",
+      "http://user:pass@localhost:3000/",
+      "javascript:alert(1)",
+      "data:text/html,hi",
+      "/relative/path",
+      "not a url",
+      `${svc.url}/connect`,
+      `${svc.url}/v1/connect/oauth/callback`,
+    ];
+    for (const returnUrl of refused) {
+      const r = await api(svc.url, "POST", "/v1/connect/oauth/start", token, { source_id: HOLODECK_OAUTH, return_url: returnUrl });
+      expect(r.status, returnUrl).toBe(400);
+      expect(errorCodeOf(r), returnUrl).toBe("OAUTH_RETURN_URL_NOT_ALLOWED");
+    }
+    // The page that opened Connect is the page to return to: another origin than the embedding page's is refused.
+    const mismatch = await api(svc.url, "POST", "/v1/connect/oauth/start", token, { source_id: HOLODECK_OAUTH, return_url: `${PAGE}/` }, {
+      "Human-Connect-Parent-Origin": svc.url,
+    });
+    expect(errorCodeOf(mismatch)).toBe("OAUTH_RETURN_URL_NOT_ALLOWED");
+    for (const body of [{ source_id: HOLODECK_OAUTH, return_url: 42 }, { source_id: HOLODECK_OAUTH, return_url: `${PAGE}/${"a".repeat(2048)}` }]) {
+      expect(errorCodeOf(await api(svc.url, "POST", "/v1/connect/oauth/start", token, body))).toBe("INVALID_REQUEST");
+    }
+    // Allowed: a page of the client's origin from that page, and hosted Connect's own invite page.
+    await startRedirect(token, `${PAGE}/`, { "Human-Connect-Parent-Origin": PAGE });
+    await startRedirect(token, `${svc.url}/invite?token=abc`, { "Human-Connect-Parent-Origin": svc.url });
+    expect((await api(svc.url, "GET", "/v1/connect/session", token)).body.connections).toEqual([]);
+  });
+
+  test("a return address the client stopped allowing is refused by the callback with a bilingual page and a stable code", async () => {
+    const other = await svc.createClient({ origins: ["http://localhost:3100"] });
+    const token = await svc.sessionToken(other.client_id, other.client_secret, `redirect-gone-${++n}`);
+    const { attempt_id, authorize_url } = await startRedirect(token, "http://localhost:3100/");
+    const provider = await signIn(authorize_url, "demo", "demo");
+    const location = provider.headers.get("location")!;
+    await svc.store.clients.update(other.client_id, { allowedOrigins: ["http://localhost:3200"] });
+    const res = await fetch(location, { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+    const page = await res.text();
+    expect(visibleText(page)).toContain("Not connected This sign-in cannot take you back to the page that started it");
+    expect(visibleText(page)).toContain("Error code: OAUTH_RETURN_URL_NOT_ALLOWED");
+    expect((await api(svc.url, "GET", `/v1/connect/oauth/attempts/${attempt_id}`, token)).body).toMatchObject({
+      status: "failed",
+      errorCode: "OAUTH_RETURN_URL_NOT_ALLOWED",
+    });
+    expect((await api(svc.url, "GET", "/v1/connect/session", token, undefined, {})).body).toMatchObject({ connections: [] });
+    // In Spanish for a Spanish-speaking browser (the state is spent, so a fresh attempt).
+    await svc.store.clients.update(other.client_id, { allowedOrigins: ["http://localhost:3100"] });
+    const second = await startRedirect(token, "http://localhost:3100/");
+    const location2 = (await signIn(second.authorize_url, "demo", "demo")).headers.get("location")!;
+    await svc.store.clients.update(other.client_id, { allowedOrigins: [] });
+    const es = visibleText(await (await fetch(location2, { redirect: "manual", headers: { "Accept-Language": "es-ES,es;q=0.9" } })).text());
+    expect(es).toContain("No conectado Este inicio de sesión no puede devolverte a la página que lo inició");
+    expect(es).toContain("Código de error: OAUTH_RETURN_URL_NOT_ALLOWED");
+  });
+
+  test("the completion body takes exactly one of code and completion_secret, well formed", async () => {
+    const token = await newToken();
+    const { attempt_id } = await startRedirect(token);
+    for (const body of [
+      { attempt_id, code: "a".repeat(43), completion_secret: "a".repeat(43) },
+      { attempt_id, completion_secret: "short" },
+      { attempt_id, completion_secret: "a".repeat(43) + "." },
+      { attempt_id, completion_secret: 7 },
+    ]) {
+      const r = await api(svc.url, "POST", "/v1/connect/oauth/complete", token, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(errorCodeOf(r)).toBe("INVALID_REQUEST");
+    }
+  });
+});

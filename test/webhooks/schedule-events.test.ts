@@ -92,6 +92,7 @@ describe("webhook events", () => {
       "connect.source_connected",
       "connect.source_disconnected",
       "connect.session_closed",
+      "connect.connection_status_changed",
     ]);
     const invited = buildWebhookEvent("user.invited", { client_user_id: "u1", email: "a@b.co", via: "email", expires_at: "2025-01-18T12:00:00.000Z" }, NOW);
     expect(parseWebhookEvent(invited)).toEqual(invited);
@@ -101,6 +102,13 @@ describe("webhook events", () => {
       NOW,
     );
     expect(parseWebhookEvent(disconnected)).toEqual(disconnected);
+    const broken = buildWebhookEvent(
+      "connect.connection_status_changed",
+      { client_user_id: "u1", human_id: "h1", source, status: "needs_reauth", status_reason: "consent_revoked", previous_status: "active" },
+      NOW,
+    );
+    expect(parseWebhookEvent(broken)).toEqual(broken);
+    expect(parseWebhookEvent({ ...broken, data: { ...broken.data, status: "broken" } })).toBeNull();
     expect(parseWebhookEvent({ type: "user.deleted", timestamp: invited.timestamp, data: {} })).toBeNull();
     expect(parseWebhookEvent({ ...invited, data: { client_user_id: "u1" } })).toBeNull();
     expect(parseWebhookEvent({ ...invited, timestamp: "yesterday" })).toBeNull();

@@ -24,6 +24,8 @@ export interface HostedConnectData {
   token: string;
   clientName: string;
   redirectUrl: string | null;
+  /** A source to open on (a repair link), already checked to be a source id. */
+  sourceId: string | null;
 }
 
 function securityHeaders(c: Context, nonce: string, withConnect: boolean): void {
@@ -108,7 +110,9 @@ const HOSTED_SCRIPT = `
     show("Connect could not load", "Check your connection and open your link again.");
     return;
   }
-  window.HumanConnect.open({ token: data.token, onClose: closed, oauthRedirect: true });
+  var options = { token: data.token, onClose: closed, oauthRedirect: true };
+  if (data.sourceId) options.sourceId = data.sourceId;
+  window.HumanConnect.open(options);
 })();
 `;
 

@@ -15,6 +15,8 @@ export interface InviteRequest {
   clientUserId: string;
   email: string;
   expiresIn?: string | number | undefined;
+  /** A source whose sign-in (or repair) the link opens on. */
+  sourceId?: string | undefined;
 }
 
 /** Signs a link with the client's current secret; bad link options are a 400 INVALID_REQUEST. */
@@ -35,6 +37,7 @@ async function signInviteLink(
       email: input.email,
       expiresIn: input.expiresIn ?? DEFAULT_INVITATION_EXPIRES_IN,
       baseUrl,
+      sourceId: input.sourceId,
       now,
     });
   } catch (err) {

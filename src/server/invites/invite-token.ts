@@ -157,6 +157,12 @@ export async function createInviteToken(options: CreateInviteTokenOptions): Prom
 export interface CreateInviteLinkOptions extends CreateInviteTokenOptions {
   /** Public base URL of the Connect service, e.g. "https://connect.example.com". */
   baseUrl: string;
+  /**
+   * A source to open hosted Connect on: its sign-in, or the repair of its connection when that needs
+   * re-authorisation. It rides in the link's query, beside the token, so the token keeps exactly seed 000's claims;
+   * it only chooses the first screen, which the user could reach anyway.
+   */
+  sourceId?: string | undefined;
 }
 
 export interface InviteLink extends InviteToken {
@@ -164,11 +170,18 @@ export interface InviteLink extends InviteToken {
   url: string;
 }
 
-/** Makes a shareable invite link `${baseUrl}/invite?token=<jwt>`. */
+/** Pattern of a source id in an invite link's `source_id`. */
+export const INVITE_SOURCE_ID = /^[0-9a-f]{24}$/;
+
+/** Makes a shareable invite link `${baseUrl}/invite?token=<jwt>` (and `&source_id=` for a source to open on). */
 export async function createInviteLink(options: CreateInviteLinkOptions): Promise<InviteLink> {
   const base = normaliseBaseUrl(options.baseUrl);
+  if (options.sourceId !== undefined && !INVITE_SOURCE_ID.test(options.sourceId)) {
+    throw new InviteOptionsError("sourceId must be 24 lowercase hex characters");
+  }
   const invite = await createInviteToken(options);
-  return { ...invite, url: `${base}/invite?token=${encodeURIComponent(invite.token)}` };
+  const source = options.sourceId ? `&source_id=${options.sourceId}` : "";
+  return { ...invite, url: `${base}/invite?token=${encodeURIComponent(invite.token)}${source}` };
 }
 
 function normaliseBaseUrl(baseUrl: string): string {

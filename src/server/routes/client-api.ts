@@ -101,6 +101,13 @@ function templateAlias(c: Context): string {
   return alias;
 }
 
+/** Refuses a link to a source the catalog does not have. */
+async function requireKnownSource(deps: AppDeps, sourceId: string | undefined): Promise<void> {
+  if (sourceId !== undefined && !(await deps.store.sources.get(sourceId))) {
+    throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
+  }
+}
+
 /** Where invite links point: the configured public URL, else the origin this request reached. */
 export function inviteBaseUrl(deps: AppDeps, c: Context): string {
   return deps.publicUrl ? deps.publicUrl.replace(/\/+$/, "") : new URL(c.req.url).origin;
@@ -132,7 +139,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const client = c.get("client");
     const clientUserId = parseOrFail(clientUserIdParam, c.req.param("client_user_id"));
     const human = await store.humans.find(client.clientId, clientUserId);
-    if (!human) throw new ApiFailure(404, "USER_NOT_FOUND", "No user has this client_user_id.");
+    if (!human) throw new ApiFailure(404, "UNKNOWN_CLIENT_USER_ID", "No user has this client_user_id.");
     const records = await store.connections.details(human.humanId);
     return c.json({ connections: records.map(toConnectionView) });
   });
@@ -140,11 +147,12 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
   app.post(p("/connect/invite-links"), auth, async (c) => {
     const client = c.get("client");
     const input = parseOrFail(inviteLinkBody, await readJsonObject(c));
+    await requireKnownSource(deps, input.source_id);
     const { link, human } = await makeInviteLink(
       services,
       client,
       inviteBaseUrl(deps, c),
-      { clientUserId: input.client_user_id, email: input.email, expiresIn: input.expires_in },
+      { clientUserId: input.client_user_id, email: input.email, expiresIn: input.expires_in, sourceId: input.source_id },
       "link",
       clock.now(),
     );
@@ -163,6 +171,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
       delete body.data;
     }
     const input = parseOrFail(invitationBody, body);
+    await requireKnownSource(deps, input.source_id);
     const alias = input.template_alias ?? DEFAULT_TEMPLATE_ALIAS;
     if (!isValidTemplateAlias(alias)) throw new ApiFailure(400, "TEMPLATE_ALIAS_INVALID", '"template_alias" is not a valid alias.');
     const data = collectTemplateData(body);
@@ -171,6 +180,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
       clientUserId: input.client_user_id,
       email: input.email,
       expiresIn: input.expires_in,
+      sourceId: input.source_id,
       templateAlias: alias,
       data: data.value,
     });

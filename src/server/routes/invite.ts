@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { hostedConnectPage, inviteErrorPage } from "../invites/hosted-page.ts";
-import { describeInviteError, verifyInviteToken } from "../invites/invite-token.ts";
+import { INVITE_SOURCE_ID, describeInviteError, verifyInviteToken } from "../invites/invite-token.ts";
 import { clientIp } from "../proxy.ts";
 import { enforceRateLimit } from "../rate-limit.ts";
 import { TOKEN_TTL_SECONDS } from "./token.ts";
@@ -54,7 +54,14 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
       ttlMs: (returning ? TOKEN_TTL_SECONDS.id : TOKEN_TTL_SECONDS.session) * 1000,
       issuedVia: "invite_link",
     });
-    return hostedConnectPage(c, { token, clientName: client.name, redirectUrl: client.redirectUrl });
+    // A repair link names a source; anything that is not a source id is ignored (it only chose the first screen).
+    const sourceId = c.req.query("source_id") ?? "";
+    return hostedConnectPage(c, {
+      token,
+      clientName: client.name,
+      redirectUrl: client.redirectUrl,
+      sourceId: INVITE_SOURCE_ID.test(sourceId) ? sourceId : null,
+    });
   });
 
   return app;

@@ -18,7 +18,7 @@ export function sandboxRoutes(deps: AppDeps, auth: MiddlewareHandler<AppEnv>): H
     const client = c.get("client");
     const input = parseOrFail(breakConnectionBody, await readJsonObject(c));
     const human = await deps.store.humans.find(client.clientId, input.client_user_id);
-    if (!human) throw new ApiFailure(404, "USER_NOT_FOUND", "No user has this client_user_id.");
+    if (!human) throw new ApiFailure(404, "UNKNOWN_CLIENT_USER_ID", "No user has this client_user_id.");
     const record = await deps.services.connect.setHealth(human.humanId, input.source_id, "needs_reauth", input.reason);
     if (!record) throw new ApiFailure(404, "NOT_CONNECTED", "This user has no connection to this source.");
     return c.json({ connection: toConnectionView(record) });

@@ -3,6 +3,7 @@
 import * as v from "valibot";
 import { MAX_HTML_LENGTH, MAX_SUBJECT_LENGTH, MAX_TEXT_LENGTH } from "../mail/templates.ts";
 import { CONNECTION_STATUS_REASONS } from "../../protocol/connect-api.ts";
+import { connectionView } from "./connect-api.ts";
 import { clientUserId, count, email, isoTime, sourceId } from "./fields.ts";
 
 /** Statuses `GET /v1/users?status=` filters by ("created" users are listed unfiltered only). */
@@ -20,11 +21,19 @@ const expiresIn = v.optional(
   ),
 );
 
+/** `GET /v1/users/{client_user_id}/connections`. */
+export const userConnections = v.strictObject({ connections: v.array(connectionView) });
+
+/** `POST /v1/sandbox/connections/break`. */
+export const brokenConnection = v.strictObject({ connection: connectionView });
+
 /** `POST /v1/connect/invite-links`. */
 export const inviteLinkBody = v.object({
   client_user_id: clientUserId(),
   email: email("email"),
   expires_in: expiresIn,
+  /** Opens hosted Connect on this source: its sign-in, or the repair of its connection. */
+  source_id: v.optional(sourceId()),
 });
 
 /** `POST /v1/connect/invitations`; every other field named `data_*` is a template value. */
@@ -33,6 +42,7 @@ export const invitationBody = v.looseObject({
   email: email("email"),
   template_alias: v.optional(v.string('"template_alias" must be a string')),
   expires_in: expiresIn,
+  source_id: v.optional(sourceId()),
 });
 
 /** `POST /v1/sandbox/connections/break`: makes a connection need re-authorisation, to test a repair flow. */

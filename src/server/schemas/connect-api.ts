@@ -11,7 +11,7 @@ import type {
   SourceDetail,
   SourceSearchResult,
 } from "../../protocol/connect-api.ts";
-import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
+import { CONNECTION_STATUSES, CONNECTION_STATUS_REASONS, SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { CLOSE_STATUSES } from "../../protocol/results.ts";
 import { connectSource, count, isoTime, sourceId, text } from "./fields.ts";
 
@@ -90,6 +90,15 @@ const sourceSummaryEntries = {
   auth: v.picklist(AUTH_METHODS),
 };
 
+/** A connection with its health (the session view, and the server API's user connections). */
+export const connectionView = v.strictObject({
+  source: connectSource,
+  status: v.picklist(CONNECTION_STATUSES),
+  status_reason: v.nullable(v.picklist(CONNECTION_STATUS_REASONS)),
+  connected_at: isoTime,
+  status_changed_at: isoTime,
+});
+
 /** `GET /v1/connect/session`. */
 export const sessionView = v.strictObject({
   human_id: v.string(),
@@ -97,6 +106,7 @@ export const sessionView = v.strictObject({
   expires_at: isoTime,
   client: v.strictObject({ name: v.string(), primary_color: v.nullable(v.string()), logo_url: v.nullable(v.string()) }),
   connections: sources,
+  connection_health: v.array(connectionView),
   ui_state: v.nullable(v.record(v.string(), v.unknown())),
 });
 
@@ -115,6 +125,7 @@ export const sourceDetail = v.strictObject({
   ...sourceSummaryEntries,
   description: v.string(),
   connected: v.boolean(),
+  connection_status: v.nullable(v.picklist(CONNECTION_STATUSES)),
 });
 
 /** A sign-in that ended connected (201 from the connect calls, 200 from the OAuth calls). */
@@ -122,8 +133,7 @@ export const connectedResult = v.strictObject({
   status: v.literal("connected"),
   source: connectSource,
   connections: sources,
-  // Optional until every path that connects reports it.
-  repaired: v.optional(v.boolean()),
+  repaired: v.boolean(),
 });
 
 /** A sign-in that needs a one-time code (200). */

@@ -60,6 +60,9 @@ function openPostgres(url: string): OpenedDatabase {
     // bigint columns hold times and counts, all far below 2^53: read them as numbers, in this one place.
     types: { getTypeParser: (oid: number, format?: string) => (oid === PG_INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text")) } as never,
   });
+  // An idle connection the server drops (a restart, a terminated backend) is an 'error' event on the pool: without a
+  // listener it would end the process; the pool replaces the connection on the next query.
+  pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
     const client = await pool.connect();
