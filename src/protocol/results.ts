@@ -61,6 +61,8 @@ export const CONNECT_EVENT_NAMES = [
   "OAUTH_POPUP_OPENED",
   "OAUTH_POPUP_BLOCKED",
   "CONNECTED_SOURCE",
+  /** A sign-in restored a connection that needed re-authorisation (`onConnectSource` fires too). */
+  "SOURCE_REPAIRED",
   "DISCONNECTED_SOURCE",
   "ERROR",
   "CLOSE",

@@ -394,6 +394,75 @@ describe("OAuth popup", () => {
   });
 });
 
+describe("repairing a connection that needs re-authorisation", () => {
+  it("marks it on the connections screen; Reconnect signs in again and reports a repair, not a second connection", async () => {
+    const service = createFakeService({ connections: [STARFLEET, CLEVELAND], broken: [STARFLEET.id] });
+    const r = renderConnect({ service });
+    await searchReady();
+    fireEvent.click(screen.getByRole("button", { name: "Your connections" }));
+    await screen.findByRole("heading", { name: "Your connections" });
+    expect(screen.getByText("Needs you to sign in again")).toBeTruthy();
+    // One Reconnect, for the broken connection only, described by its row.
+    const reconnect = screen.getByRole("button", { name: "Reconnect" });
+    expect(reconnect.getAttribute("aria-describedby")).toBe(`hc-conn-${STARFLEET.id}`);
+    expect(await axeViolations()).toEqual([]);
+    fireEvent.click(reconnect);
+    fireEvent.input(await screen.findByLabelText("Username"), { target: { value: "demo" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "demo" } });
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy is reconnected" });
+    expect(r.messages("connected")).toEqual([
+      {
+        ns: "human-connect",
+        v: 1,
+        type: "connected",
+        response: {
+          status: "CONNECTED_SOURCE",
+          sessionResults: { connectedSources: [STARFLEET], disconnectedSources: [] },
+          currentConnections: [STARFLEET, CLEVELAND],
+        },
+      },
+    ]);
+    expect(r.messages("disconnected")).toEqual([]);
+    const names = r.events().map((e) => e.name);
+    expect(names).toContain("SOURCE_REPAIRED");
+    expect(names).not.toContain("CONNECTED_SOURCE");
+    fireEvent.click(screen.getByRole("button", { name: "Your connections" }));
+    await screen.findByRole("heading", { name: "Your connections" });
+    expect(screen.queryByRole("button", { name: "Reconnect" })).toBeNull();
+  });
+
+  it("opens straight on the sign-in of the source the page names with sourceId", async () => {
+    const service = createFakeService({ connections: [STARFLEET], broken: [STARFLEET.id] });
+    const r = renderConnect({ service, options: { sourceId: STARFLEET.id } });
+    const username = await screen.findByLabelText("Username");
+    expect(screen.getByRole("heading", { level: 1, name: /Starfleet Pharmacy/ })).toBeTruthy();
+    fireEvent.input(username, { target: { value: "demo" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "demo" } });
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await screen.findByRole("heading", { name: "Starfleet Pharmacy is reconnected" });
+    expect(r.events().map((e) => e.name)).toContain("SOURCE_REPAIRED");
+  });
+
+  it("shows the detail of a sourceId that is connected and active, and the search with an ERROR for an unknown one", async () => {
+    renderConnect({ service: createFakeService({ connections: [STARFLEET] }), options: { sourceId: STARFLEET.id } });
+    await screen.findByRole("button", { name: "Disconnect" });
+    expect(screen.queryByRole("button", { name: "Reconnect" })).toBeNull();
+    cleanup();
+    const r = renderConnect({ service: createFakeService(), options: { sourceId: "0".repeat(24) } });
+    await searchReady();
+    await waitFor(() => expect(r.events().find((e) => e.name === "ERROR")?.data).toMatchObject({ errorCode: "SOURCE_NOT_FOUND" }));
+  });
+
+  it("speaks Spanish on the repair screens", async () => {
+    renderConnect({ service: createFakeService({ connections: [STARFLEET], broken: [STARFLEET.id] }), options: { language: "es" } });
+    await screen.findByRole("searchbox");
+    fireEvent.click(await screen.findByRole("button", { name: "Tus conexiones" }));
+    await screen.findByText("Debes iniciar sesión de nuevo");
+    expect(screen.getByRole("button", { name: "Reconectar" })).toBeTruthy();
+  });
+});
+
 describe("disconnecting", () => {
   it("asks for confirmation and sends the seed's disconnected payload", async () => {
     const r = renderConnect({ service: createFakeService({ connections: [STARFLEET, CLEVELAND] }) });

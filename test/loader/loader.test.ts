@@ -174,14 +174,13 @@ describe.each(entries)("%s", (_name, load) => {
         returnUrl: `${page}?q=1`,
         oauthReturn: `oa_abcdefgh12345678.${"s".repeat(43)}`,
       });
+      await send(app, { type: "close", status: "SUCCESS", currentConnections: [] });
     } finally {
       history.replaceState(null, "", page);
     }
     // Any other fragment is the page's own: left alone and never handed over.
     history.replaceState(null, "", `${page}#section-2`);
     try {
-      HC.close();
-      document.body.replaceChildren();
       openWith();
       expect(location.hash).toBe("#section-2");
       const app = attachApp();
@@ -195,6 +194,7 @@ describe.each(entries)("%s", (_name, load) => {
 
   test("navigate: followed only to the Connect service's origin, after closing Connect without onClose", async () => {
     const assign = vi.spyOn(location, "assign").mockImplementation(() => undefined);
+    const overflow = document.documentElement.style.overflow;
     const { calls } = openWith();
     const app = attachApp();
     await handshake(app);
@@ -206,7 +206,7 @@ describe.each(entries)("%s", (_name, load) => {
     await send(app, { type: "navigate", url: `${APP}/sandbox/oauth/authorize?state=x` });
     expect(assign).toHaveBeenCalledWith(`${APP}/sandbox/oauth/authorize?state=x`);
     expect(document.querySelector("dialog")).toBeNull();
-    expect(document.documentElement.style.overflow).toBe("");
+    expect(document.documentElement.style.overflow).toBe(overflow);
     expect(calls.onClose).not.toHaveBeenCalled();
     expect(live.get("message") ?? 0).toBe(0);
   });

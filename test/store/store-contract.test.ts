@@ -269,6 +269,27 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       expect(await store.connections.list("nobody")).toStrictEqual([]);
     });
 
+    test("a connection starts active; setStatus changes its health once and answers what it was", async () => {
+      const { humanId } = await clientWithHuman("health");
+      await store.connections.add(humanId, hex(2), 20);
+      await store.connections.add(humanId, hex(3), 21);
+      const fresh = { source: { name: "Source 2", id: hex(2) }, status: "active", statusReason: null, connectedAt: 20, statusChangedAt: 20 };
+      expect(await store.connections.get(humanId, hex(2))).toStrictEqual(fresh);
+      expect(await store.connections.setStatus(humanId, hex(2), "active", null, 25)).toBeUndefined();
+      expect(await store.connections.setStatus(humanId, hex(9), "needs_reauth", "token_expired", 25)).toBeUndefined();
+      // Of concurrent changes to the same health, exactly one answers with the health it replaced.
+      const raced = await Promise.all(range(4).map(() => store.connections.setStatus(humanId, hex(2), "needs_reauth", "token_expired", 30)));
+      expect(raced.filter((r) => r !== undefined)).toStrictEqual([fresh]);
+      expect(await store.connections.details(humanId)).toStrictEqual([
+        { ...fresh, status: "needs_reauth", statusReason: "token_expired", statusChangedAt: 30 },
+        { source: { name: "Source 3", id: hex(3) }, status: "active", statusReason: null, connectedAt: 21, statusChangedAt: 21 },
+      ]);
+      expect(await store.connections.setStatus(humanId, hex(2), "needs_reauth", "consent_revoked", 31)).toMatchObject({ statusReason: "token_expired" });
+      expect(await store.connections.setStatus(humanId, hex(2), "active", null, 40)).toMatchObject({ status: "needs_reauth", statusReason: "consent_revoked" });
+      expect(await store.connections.get(humanId, hex(2))).toStrictEqual({ ...fresh, statusChangedAt: 40 });
+      expect(await store.connections.get(humanId, hex(9))).toBeUndefined();
+    });
+
     test("activity is listed in the order recorded, scoped by session and human; a session closes once", async () => {
       const a = (await clientWithHuman("sa1")).humanId;
       const b = (await clientWithHuman("sa2")).humanId;

@@ -41,6 +41,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
   const closed = signal(false);
   let readySent = false;
   let oauthReturnRedeemed = false;
+  let sourceOpened = false;
   const cleanups: Array<() => void> = [];
 
   const session = createSessionModel({ api, host, token: host.token });
@@ -106,6 +107,11 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
     if (back && !oauthReturnRedeemed) {
       oauthReturnRedeemed = true;
       await flow.resumeOAuth(back);
+      if (closed.value) return;
+    } else if (host.options.sourceId !== undefined && !sourceOpened) {
+      // The page named a source: open on its sign-in (or its repair), once; a reloaded app resumes its saved step.
+      sourceOpened = true;
+      await flow.openOnSource(host.options.sourceId);
       if (closed.value) return;
     }
     uiState.markSaved(saved);

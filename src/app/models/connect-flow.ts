@@ -3,7 +3,7 @@
  * disconnecting with a confirmation, and errors with a retry. Screens call these actions and read these signals.
  */
 import { batch, signal } from "@preact/signals";
-import type { ConnectResult, MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
+import type { ConnectedResult, ConnectResult, MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
 import type { ConnectSource } from "../../protocol/results.ts";
 import { ApiError, toApiError, type ConnectApi } from "../api.ts";
 import type { EmitEvent } from "./events.ts";
@@ -71,7 +71,7 @@ export function createConnectFlowModel(deps: {
   const error = signal<FlowError | null>(null);
   const challenge = signal<MfaChallenge | null>(null);
   const oauthPhase = signal<OAuthPhase>("idle");
-  const outcome = signal<{ kind: "connected" | "disconnected"; source: ConnectSource } | null>(null);
+  const outcome = signal<{ kind: "connected" | "repaired" | "disconnected"; source: ConnectSource } | null>(null);
   const pendingDisconnect = signal<ConnectSource | null>(null);
   const busy = signal(false);
 
@@ -127,6 +127,44 @@ export function createConnectFlowModel(deps: {
     }
   }
 
+  /**
+   * Opens straight on a source the page named (`sourceId`): its sign-in when it is not connected or its connection
+   * needs re-authorisation (the repair), else its detail. An id that names no source emits ERROR and leaves the
+   * normal first screen.
+   */
+  async function openOnSource(id: string): Promise<void> {
+    const unknown = (code: string) => {
+      emit("ERROR", { errorCode: code, screen: "search", sourceId: null });
+      go("search");
+    };
+    if (!SOURCE_ID.test(id)) return unknown("SOURCE_NOT_FOUND");
+    batch(() => {
+      sourceId.value = id;
+      source.value = null;
+      formError.value = null;
+      go("source");
+    });
+    const gen = generation;
+    let detail: SourceDetail;
+    try {
+      detail = await api.getSource(id);
+    } catch (err) {
+      if (gen !== generation) return;
+      const e = toApiError(err);
+      if (deps.isFatal(e)) return deps.onFatal(e);
+      return unknown(e.errorCode);
+    }
+    if (gen !== generation) return;
+    source.value = detail;
+    emit("SELECT_SOURCE", { sourceId: detail.id, sourceName: detail.name, sourceType: detail.type });
+    if (!detail.connected || detail.connection_status === "needs_reauth") beginConnect();
+  }
+
+  /** "Reconnect" on a connection that needs re-authorisation: straight to its sign-in. */
+  function repair(target: ConnectSource): Promise<void> {
+    return openOnSource(target.id);
+  }
+
   /** The detail's "Connect": the form for credential sources, the popup for OAuth ones. */
   function beginConnect(): void {
     const s = source.value;
@@ -136,13 +174,15 @@ export function createConnectFlowModel(deps: {
     go("credentials");
   }
 
-  function connected(src: ConnectSource, current: ConnectSource[]) {
-    const s = { name: src.name, id: src.id };
-    session.recordConnected(s, current);
-    emit("CONNECTED_SOURCE", { sourceId: s.id, sourceName: s.name });
-    if (source.value?.id === s.id) source.value = { ...source.value, connected: true };
+  /** A sign-in ended connected: a new connection, or the repair of one that needed re-authorisation. */
+  function connected(res: Pick<ConnectedResult, "source" | "connections"> & { repaired?: boolean }) {
+    const s = { name: res.source.name, id: res.source.id };
+    const repaired = res.repaired === true;
+    session.recordConnected(s, res.connections);
+    emit(repaired ? "SOURCE_REPAIRED" : "CONNECTED_SOURCE", { sourceId: s.id, sourceName: s.name });
+    if (source.value?.id === s.id) source.value = { ...source.value, connected: true, connection_status: "active" };
     batch(() => {
-      outcome.value = { kind: "connected", source: s };
+      outcome.value = { kind: repaired ? "repaired" : "connected", source: s };
       challenge.value = null;
       busy.value = false;
       go("done");
@@ -160,7 +200,7 @@ export function createConnectFlowModel(deps: {
 
   /** Shows the answer to a sign-in step: done when connected, else the (next) MFA challenge. */
   function answered(res: ConnectResult): void {
-    if (res.status === "connected") return connected(res.source, res.connections);
+    if (res.status === "connected") return connected(res);
     batch(() => {
       challenge.value = res.challenge;
       busy.value = false;
@@ -256,7 +296,7 @@ export function createConnectFlowModel(deps: {
         } else if (o.kind === "error") {
           fail(o.error, () => void startOAuth());
         } else if (o.status.status === "connected") {
-          connected(o.status.source, o.status.connections);
+          connected(o.status);
         } else {
           fail(new ApiError(o.status.errorCode, o.status.message, 0), () => void startOAuth());
         }
@@ -335,7 +375,7 @@ export function createConnectFlowModel(deps: {
     try {
       const res = await redeemOAuthReturn(api, ret);
       if (gen !== generation) return;
-      if (res.status === "connected") return connected(res.source, res.connections);
+      if (res.status === "connected") return connected(res);
       fail(new ApiError(res.errorCode, res.message, 0), retry);
     } catch (err) {
       if (gen === generation) fail(err, retry);
@@ -465,6 +505,8 @@ export function createConnectFlowModel(deps: {
     /** Shows the error screen (or ends the session for fatal errors); "Try again" runs `retry`. */
     showError: fail,
     openSource,
+    openOnSource,
+    repair,
     beginConnect,
     submitCredentials,
     submitMfa,

@@ -24,6 +24,8 @@ export function createSessionModel(deps: { api: ConnectApi; host: Pick<Host, "se
   const humanId = signal<string | null>(null);
   const client = signal<ClientBranding | null>(null);
   const connections = signal<ConnectSource[]>([]);
+  /** Ids of connected sources whose connection needs re-authorisation (signing in again repairs it). */
+  const needsReauth = signal<ReadonlySet<string>>(new Set());
   const results = signal<SessionResults>(emptySessionResults());
   const savedUiState = signal<UiState | null>(null);
   const loaded = signal(false);
@@ -39,6 +41,11 @@ export function createSessionModel(deps: { api: ConnectApi; host: Pick<Host, "se
         logo_url: typeof view.client.logo_url === "string" ? view.client.logo_url : null,
       };
       connections.value = view.connections.map(toConnectSource);
+      needsReauth.value = new Set(
+        (Array.isArray(view.connection_health) ? view.connection_health : [])
+          .filter((c) => c && c.status === "needs_reauth" && c.source && typeof c.source.id === "string")
+          .map((c) => c.source.id),
+      );
       savedUiState.value = typeof view.ui_state === "object" && view.ui_state !== null ? view.ui_state : null;
       loaded.value = true;
     });
@@ -51,6 +58,7 @@ export function createSessionModel(deps: { api: ConnectApi; host: Pick<Host, "se
     batch(() => {
       results.value = addSessionChange(results.value, { action: "connected", source: s });
       connections.value = current.map(toConnectSource);
+      if (needsReauth.value.has(s.id)) needsReauth.value = new Set([...needsReauth.value].filter((id) => id !== s.id));
     });
     const response: ConnectSourceResponse = {
       status: "CONNECTED_SOURCE",
@@ -77,7 +85,7 @@ export function createSessionModel(deps: { api: ConnectApi; host: Pick<Host, "se
     return response;
   }
 
-  return { token, humanId, client, connections, results, savedUiState, loaded, load, recordConnected, recordDisconnected };
+  return { token, humanId, client, connections, needsReauth, results, savedUiState, loaded, load, recordConnected, recordDisconnected };
 }
 
 function copyResults(r: SessionResults): SessionResults {

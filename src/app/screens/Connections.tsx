@@ -1,4 +1,7 @@
-/** The user's current connections, each with a Disconnect button (which asks for confirmation). */
+/**
+ * The user's current connections, each with a Disconnect button (which asks for confirmation); a connection that
+ * needs re-authorisation says so and offers Reconnect.
+ */
 import { Screen } from "../components/Screen.tsx";
 import { useApp } from "../context.ts";
 import { t } from "../i18n.ts";
@@ -7,18 +10,27 @@ import { t } from "../i18n.ts";
 export function ConnectionsScreen() {
   const app = useApp();
   const list = app.session.connections.value;
+  const broken = app.session.needsReauth.value;
   return (
     <Screen title={t("connectionsHeading")}>
       {list.length > 0 ? (
         <ul class="connections">
           {list.map((c) => (
             <li key={c.id}>
-              <span id={`hc-conn-${c.id}`} class="name">
-                {c.name}
+              <span id={`hc-conn-${c.id}`}>
+                <span class="name">{c.name}</span>
+                {broken.has(c.id) ? <span class="meta status-warn">{t("needsReauth")}</span> : null}
               </span>
-              <button type="button" class="danger" aria-describedby={`hc-conn-${c.id}`} onClick={() => app.flow.askDisconnect(c)}>
-                {t("disconnect")}
-              </button>
+              <span class="row-actions">
+                {broken.has(c.id) ? (
+                  <button type="button" class="primary" aria-describedby={`hc-conn-${c.id}`} onClick={() => void app.flow.repair(c)}>
+                    {t("reconnect")}
+                  </button>
+                ) : null}
+                <button type="button" class="danger" aria-describedby={`hc-conn-${c.id}`} onClick={() => app.flow.askDisconnect(c)}>
+                  {t("disconnect")}
+                </button>
+              </span>
             </li>
           ))}
         </ul>

@@ -9,11 +9,15 @@ export function DoneScreen() {
   const outcome = app.flow.outcome.value;
   const name = outcome?.source.name ?? "";
   const client = app.session.client.value?.name ?? "";
-  const connected = outcome?.kind !== "disconnected";
+  const kind = outcome?.kind ?? "connected";
+  const [title, body] =
+    kind === "repaired" ? (["doneRepaired", "doneRepairedBody"] as const)
+    : kind === "disconnected" ? (["doneDisconnected", "doneDisconnectedBody"] as const)
+    : (["doneConnected", "doneConnectedBody"] as const);
   return (
-    <Screen title={connected ? t("doneConnected", { name }) : t("doneDisconnected", { name })}>
+    <Screen title={t(title, { name })}>
       <div class="check" aria-hidden="true" />
-      <p>{connected ? t("doneConnectedBody", { client, name }) : t("doneDisconnectedBody", { client, name })}</p>
+      <p>{t(body, { client, name })}</p>
       <div class="actions">
         <button type="button" class="primary" onClick={() => app.close("SUCCESS")}>
           {t("done")}

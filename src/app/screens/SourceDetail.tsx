@@ -10,6 +10,7 @@ export function SourceDetailScreen() {
   const { flow } = app;
   const s = flow.source.value;
   const connected = s ? s.connected || app.session.connections.value.some((c) => c.id === s.id) : false;
+  const broken = s ? app.session.needsReauth.value.has(s.id) || s.connection_status === "needs_reauth" : false;
   return (
     <Screen title={s ? s.name : t("loading")}>
       {s ? (
@@ -25,7 +26,17 @@ export function SourceDetailScreen() {
             <dd>{authLabel(s.auth)}</dd>
           </dl>
           {s.description ? <p>{s.description}</p> : null}
+          {broken ? (
+            <p class="notice" id="hc-needs-reauth">
+              <strong>{t("needsReauth")}.</strong> {t("needsReauthBody", { name: s.name })}
+            </p>
+          ) : null}
           <div class="actions">
+            {broken ? (
+              <button type="button" class="primary" aria-describedby="hc-needs-reauth" onClick={flow.beginConnect}>
+                {t("reconnect")}
+              </button>
+            ) : null}
             {connected ? (
               <button type="button" class="danger" onClick={() => flow.askDisconnect({ name: s.name, id: s.id })}>
                 {t("disconnect")}
