@@ -156,6 +156,7 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
         clientUserId: o.clientUserId,
         language: o.language,
         oauthRedirect: o.oauthRedirect,
+        sourceId: o.sourceId,
         returnUrl: location.href.split("#")[0],
         oauthReturn: back?.[1],
       };

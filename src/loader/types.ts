@@ -27,6 +27,11 @@ export interface OpenOptions {
    * return and Connect resumes where the user was. Connect closes without `onClose` as the page leaves.
    */
   oauthRedirect?: boolean;
+  /**
+   * Opens straight on this source (a catalog id): its sign-in, or the repair of its connection when that needs the
+   * user to sign in again. An unknown id opens the normal first screen and emits an `ERROR` event.
+   */
+  sourceId?: string;
 }
 
 /** What `open()` returns. */
