@@ -86,6 +86,7 @@ describeE2E("invite link -> hosted Connect -> Connected + signed webhook", () =>
     await portal.getByLabel("Client id").fill(client.client_id);
     await portal.getByLabel("Client secret").fill(client.client_secret);
     await portal.getByRole("button", { name: "Sign in" }).click();
+    await portal.getByRole("button", { name: "Users", exact: true }).click();
     const row = portal.getByRole("row").filter({ has: portal.getByRole("rowheader", { name: "invitee-1" }) });
     await row.getByText("Connected", { exact: true }).waitFor();
     expect(await axeViolations(portal.mainFrame())).toStrictEqual([]);

@@ -222,7 +222,7 @@ describe.each(entries)("%s", (_name, load) => {
       v: PROTOCOL_VERSION,
       type: "init",
       token: "tok_secret",
-      options: { clientId: "c1", clientUserId: "u1", language: undefined, oauthRedirect: undefined, returnUrl: location.href, oauthReturn: undefined },
+      options: { clientId: "c1", clientUserId: "u1", language: undefined, oauthRedirect: undefined, sourceId: undefined, returnUrl: location.href, oauthReturn: undefined },
     });
     expect(transfer).toHaveLength(1);
 
