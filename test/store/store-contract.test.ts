@@ -273,7 +273,9 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       const { humanId } = await clientWithHuman("health");
       await store.connections.add(humanId, hex(2), 20);
       await store.connections.add(humanId, hex(3), 21);
-      const fresh = { source: { name: "Source 2", id: hex(2) }, status: "active", statusReason: null, connectedAt: 20, statusChangedAt: 20 };
+      // Earlier checks may have renamed these sources: the names are read, not assumed.
+      const nameOf = async (n: number) => (await store.sources.get(hex(n)))!.name;
+      const fresh = { source: { name: await nameOf(2), id: hex(2) }, status: "active", statusReason: null, connectedAt: 20, statusChangedAt: 20 };
       expect(await store.connections.get(humanId, hex(2))).toStrictEqual(fresh);
       expect(await store.connections.setStatus(humanId, hex(2), "active", null, 25)).toBeUndefined();
       expect(await store.connections.setStatus(humanId, hex(9), "needs_reauth", "token_expired", 25)).toBeUndefined();
@@ -282,7 +284,7 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       expect(raced.filter((r) => r !== undefined)).toStrictEqual([fresh]);
       expect(await store.connections.details(humanId)).toStrictEqual([
         { ...fresh, status: "needs_reauth", statusReason: "token_expired", statusChangedAt: 30 },
-        { source: { name: "Source 3", id: hex(3) }, status: "active", statusReason: null, connectedAt: 21, statusChangedAt: 21 },
+        { source: { name: await nameOf(3), id: hex(3) }, status: "active", statusReason: null, connectedAt: 21, statusChangedAt: 21 },
       ]);
       expect(await store.connections.setStatus(humanId, hex(2), "needs_reauth", "consent_revoked", 31)).toMatchObject({ statusReason: "token_expired" });
       expect(await store.connections.setStatus(humanId, hex(2), "active", null, 40)).toMatchObject({ status: "needs_reauth", statusReason: "consent_revoked" });
