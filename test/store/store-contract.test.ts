@@ -258,10 +258,10 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       expect(await store.connections.add(humanId, hex(3), 9)).toBe(true);
       expect(await store.connections.add(humanId, hex(5), 11)).toBe(false);
       expect(await store.connections.list(humanId)).toStrictEqual([5, 1, 3].map((n) => ({ name: `Source ${n}`, id: hex(n) })));
-      expect(await store.connections.has(humanId, hex(1))).toBe(true);
+      expect(await store.connections.get(humanId, hex(1))).toBeDefined();
       expect(await store.connections.remove(humanId, hex(1))).toBe(true);
       expect(await store.connections.remove(humanId, hex(1))).toBe(false);
-      expect(await store.connections.has(humanId, hex(1))).toBe(false);
+      expect(await store.connections.get(humanId, hex(1))).toBeUndefined();
       expect(await store.connections.add(humanId, hex(1), 12)).toBe(true);
       expect((await store.connections.list(humanId)).map((c) => c.id)).toStrictEqual([hex(5), hex(3), hex(1)]);
       const raced = await Promise.all(range(5).map(() => store.connections.add(humanId, hex(6), 13)));
@@ -459,7 +459,7 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
         return "done";
       });
       expect(result).toBe("done");
-      expect(await store.connections.has("tx-ok-h", hex(1))).toBe(true);
+      expect(await store.connections.get("tx-ok-h", hex(1))).toBeDefined();
       expect(await store.rateLimits.peek("tx-ok-key", 0, 1000)).toStrictEqual({ current: 1, previous: 0 });
     });
 

@@ -146,7 +146,6 @@ export interface ConnectionStore {
   add(humanId: string, sourceId: string, at: number): Promise<boolean>;
   /** False when there was no such connection. */
   remove(humanId: string, sourceId: string): Promise<boolean>;
-  has(humanId: string, sourceId: string): Promise<boolean>;
   /** The human's connections as `{name, id}`, in the order they were made. */
   list(humanId: string): Promise<ConnectSource[]>;
   /** The human's connections with their health, in the order they were made. */

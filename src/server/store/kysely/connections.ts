@@ -55,15 +55,6 @@ export function connectionStore(db: Db): ConnectionStore {
       const res = await db.deleteFrom("connections").where("human_id", "=", humanId).where("source_id", "=", sourceId).executeTakeFirst();
       return changed(res) > 0;
     },
-    async has(humanId, sourceId) {
-      const row = await db
-        .selectFrom("connections")
-        .select("source_id")
-        .where("human_id", "=", humanId)
-        .where("source_id", "=", sourceId)
-        .executeTakeFirst();
-      return row !== undefined;
-    },
     async list(humanId) {
       const rows = await db
         .selectFrom("connections")
