@@ -41,6 +41,9 @@ function readOptions(raw: unknown): InitOptions {
   if (typeof o.language === "string") options.language = o.language;
   if (o.oauthRedirect === true) options.oauthRedirect = true;
   if (typeof o.sourceId === "string" && o.sourceId.length <= 64) options.sourceId = o.sourceId;
+  if (Array.isArray(o.pinnedSources)) {
+    options.pinnedSources = o.pinnedSources.filter((id): id is string => typeof id === "string" && id.length <= 64).slice(0, 20);
+  }
   // The return address and the fragment are the page's word only: the service checks the one, redeems the other.
   if (typeof o.returnUrl === "string" && o.returnUrl.length <= 2048) options.returnUrl = o.returnUrl;
   if (typeof o.oauthReturn === "string" && o.oauthReturn.length <= 300) options.oauthReturn = o.oauthReturn;

@@ -30,6 +30,8 @@ export interface InitOptions {
   language?: string;
   /** A source to open on at once: its sign-in, or the repair of its connection when that needs re-authorisation. */
   sourceId?: string;
+  /** Source ids to show first, in this order, on the first screen. */
+  pinnedSources?: string[];
   /** OAuth sign-ins navigate the whole page to the provider instead of opening a popup. */
   oauthRedirect?: boolean;
   /** The page's address (`location.href` without its fragment): where a redirect sign-in comes back to. */
