@@ -78,6 +78,7 @@ export interface UserRow {
   engaged_at: string | null;
   connected_at: string | null;
   connections: number;
+  connections_needing_reauth: number;
 }
 
 export interface UsersPage {

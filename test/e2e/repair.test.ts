@@ -180,4 +180,68 @@ describeE2E("repairing a connection that needs re-authorisation", () => {
     await a.getByRole("heading", { name: "Starfleet Pharmacy is reconnected" }).waitFor();
     expect(await statusOf(user, STARFLEET.id)).toBe("active");
   });
+
+  test("the Portal's users screen shows the broken connection and makes a repair link, by keyboard, in English and Spanish", async () => {
+    const user = "repair-portal";
+    await userWithBrokenStarfleet(user, 0);
+    const words = {
+      en: { id: "Client id", secret: "Client secret", signIn: "Sign in", users: "Users", show: "Show connections", broken: "Needs reconnecting", make: "Make a repair link", link: "Repair link" },
+      es: { id: "Id de cliente", secret: "Secreto de cliente", signIn: "Iniciar sesión", users: "Usuarios", show: "Ver conexiones", broken: "Necesita reconexión", make: "Crear un enlace de reparación", link: "Enlace de reparación" },
+    } as const;
+    let repairUrl = "";
+    for (const lang of ["es", "en"] as const) {
+      const w = words[lang];
+      const context = await env.browser.newContext({ viewport: { width: 375, height: 667 }, locale: lang === "es" ? "es-ES" : "en-US" });
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(10_000);
+        await page.goto(`${env.serviceUrl}/portal`);
+        await page.getByLabel(w.id).fill(env.clientId);
+        await page.getByLabel(w.secret).fill(env.clientSecret);
+        await page.keyboard.press("Enter");
+        await page.getByRole("navigation").getByRole("button", { name: w.users, exact: true }).click();
+        const show = page.getByRole("button", { name: `${w.show}: ${user}` });
+        await show.focus();
+        await page.keyboard.press("Enter");
+        // The panel takes focus at its heading, and names the broken connection's status.
+        await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("user-connections-heading");
+        const row = page.getByRole("row", { name: new RegExp(STARFLEET.name) });
+        await row.getByText(w.broken).waitFor();
+        await page.getByRole("row", { name: new RegExp(CLEVELAND.name) }).waitFor();
+        expect(await page.getByRole("button", { name: new RegExp(`^${w.make}`) }).count()).toBe(1);
+        await row.getByRole("button", { name: `${w.make}: ${STARFLEET.name}` }).focus();
+        await page.keyboard.press("Enter");
+        // The form takes focus at its email field, filled with the user's address when it is known; Enter submits it.
+        await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("repair-email");
+        await page.keyboard.press("ControlOrMeta+A");
+        await page.keyboard.type(`${user}.${lang}@example.com`);
+        await page.keyboard.press("Enter");
+        const link = page.getByLabel(w.link, { exact: true });
+        await link.waitFor();
+        repairUrl = await link.inputValue();
+        expect(repairUrl).toContain(`source_id=${STARFLEET.id}`);
+        expect(await axeViolations(page.mainFrame())).toStrictEqual([]);
+        const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+      } finally {
+        await context.close();
+      }
+    }
+    // The last link made opens hosted Connect on the repair, and signing in restores the connection.
+    const context = await env.browser.newContext({ viewport: { width: 375, height: 667 } });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.goto(repairUrl);
+      const a = app(page);
+      await a.getByRole("heading", { level: 1, name: STARFLEET.name }).waitFor();
+      await a.getByLabel("Username").fill("demo");
+      await a.getByLabel("Password").fill("demo");
+      await a.getByRole("button", { name: "Connect", exact: true }).click();
+      await a.getByRole("heading", { name: "Starfleet Pharmacy is reconnected" }).waitFor();
+      expect(await statusOf(user, STARFLEET.id)).toBe("active");
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -63,6 +63,7 @@ describe("users and their status", () => {
       engaged_at: null,
       connected_at: null,
       connections: 0,
+      connections_needing_reauth: 0,
     });
 
     clock.advance(60_000);

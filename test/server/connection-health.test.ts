@@ -93,6 +93,8 @@ describe("connection health", () => {
     ]);
     const detail = await api<{ connected: boolean; connection_status: string }>(svc.url, "GET", `/v1/connect/sources/${STARFLEET}`, token);
     expect(detail.body).toMatchObject({ connected: true, connection_status: "needs_reauth" });
+    const listed = await api<{ users: { client_user_id: string; connections: number; connections_needing_reauth: number }[] }>(svc.url, "GET", "/v1/users", null, undefined, basic);
+    expect(listed.body.users.find((u) => u.client_user_id === USER)).toMatchObject({ connections: 2, connections_needing_reauth: 1 });
 
     const events = await eventually(() => received("connect.connection_status_changed"), (e) => e.length >= 1);
     expect(events).toEqual([

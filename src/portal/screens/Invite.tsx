@@ -1,9 +1,8 @@
 import { t } from "../i18n.ts";
 import { useEffect, useState } from "preact/hooks";
 import { call, type TemplateView } from "../api.ts";
+import { LifetimeSelect } from "../LifetimeSelect.tsx";
 import { Notice, errorOutcome, type Outcome } from "../Notice.tsx";
-
-const LIFETIMES = ["1d", "3d", "7d"];
 
 /** Parses "name=value" lines into data values for `{{name}}` placeholders. */
 function parseData(text: string): Record<string, string> | string {
@@ -59,14 +58,7 @@ function LinkForm() {
         <input id="link-user" required value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />
         <label for="link-email">{t.email}</label>
         <input id="link-email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <label for="link-expiry">{t.expiresIn}</label>
-        <select id="link-expiry" value={expiresIn} onChange={(e) => setExpiresIn(e.currentTarget.value)}>
-          {LIFETIMES.map((l) => (
-            <option key={l} value={l}>
-              {t.lifetimes[l]}
-            </option>
-          ))}
-        </select>
+        <LifetimeSelect id="link-expiry" value={expiresIn} onChange={setExpiresIn} />
         <button type="submit">{t.createLink}</button>
       </form>
       <Notice outcome={outcome}>

@@ -1,7 +1,8 @@
 import { t } from "../i18n.ts";
 import { useEffect, useState } from "preact/hooks";
-import { call, type UsersPage } from "../api.ts";
+import { call, type UserRow, type UsersPage } from "../api.ts";
 import { Notice, errorOutcome, when, type Outcome } from "../Notice.tsx";
+import { UserConnections } from "./UserConnections.tsx";
 
 const PER_PAGE = 20;
 
@@ -12,6 +13,13 @@ export function UsersScreen() {
   const [data, setData] = useState<UsersPage | null>(null);
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
   const [tick, setTick] = useState(0);
+  const [shown, setShown] = useState<UserRow | null>(null);
+
+  function closeConnections() {
+    const opener = shown && document.getElementById(connectionsButtonId(shown));
+    setShown(null);
+    opener?.focus();
+  }
 
   useEffect(() => {
     const qs = new URLSearchParams({ page: String(page), per_page: String(PER_PAGE) });
@@ -63,6 +71,7 @@ export function UsersScreen() {
                 <th scope="col">{t.engagedCol}</th>
                 <th scope="col">{t.connectedCol}</th>
                 <th scope="col">{t.sourcesCol}</th>
+                <th scope="col">{t.actionCol}</th>
               </tr>
             </thead>
             <tbody>
@@ -76,13 +85,31 @@ export function UsersScreen() {
                   <td>{when(u.invited_at)}</td>
                   <td>{when(u.engaged_at)}</td>
                   <td>{when(u.connected_at)}</td>
-                  <td>{u.connections}</td>
+                  <td>
+                    {u.connections}
+                    {u.connections_needing_reauth > 0 && (
+                      <span class="status status-needs_reauth">{t.needingReauth(u.connections_needing_reauth)}</span>
+                    )}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      class="secondary"
+                      id={connectionsButtonId(u)}
+                      aria-label={`${t.showConnections}: ${u.client_user_id}`}
+                      aria-expanded={shown?.human_id === u.human_id}
+                      onClick={() => setShown(u)}
+                    >
+                      {t.showConnections}
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      {shown && <UserConnections user={shown} onClose={closeConnections} />}
       {pages > 1 && (
         <nav class="pager" aria-label={t.pagesOfUsers}>
           <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
@@ -97,3 +124,5 @@ export function UsersScreen() {
     </section>
   );
 }
+
+const connectionsButtonId = (u: UserRow) => `connections-of-${u.human_id}`;

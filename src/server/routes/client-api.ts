@@ -31,6 +31,7 @@ export interface UserView {
   engaged_at: string | null;
   connected_at: string | null;
   connections: number;
+  connections_needing_reauth: number;
 }
 
 function userView(u: HumanSummary): UserView {
@@ -43,6 +44,7 @@ function userView(u: HumanSummary): UserView {
     engaged_at: iso(u.engagedAt),
     connected_at: iso(u.connectedAt),
     connections: u.connections,
+    connections_needing_reauth: u.connectionsNeedingReauth,
   };
 }
 

@@ -108,6 +108,8 @@ export const userView = v.strictObject({
   engaged_at: nullableTime,
   connected_at: nullableTime,
   connections: count,
+  /** Connections whose status is `needs_reauth`: the user must sign in to the source again. */
+  connections_needing_reauth: count,
 });
 
 /** `GET /v1/users`. */

@@ -75,9 +75,15 @@ export interface HumanRecord {
 export type HumanStatus = "created" | "invited" | "engaged" | "connected";
 
 /** A human with the status the company sees in `GET /v1/users` and the Portal. */
-export interface HumanSummary extends HumanRecord {
+export interface HumanSummary extends ListedHuman {
   status: HumanStatus;
+}
+
+/** A human as the user list reads it, with the counts of its connections. */
+export interface ListedHuman extends HumanRecord {
   connections: number;
+  /** Of those, the ones whose status is `needs_reauth`. */
+  connectionsNeedingReauth: number;
 }
 
 /** The end users of client apps. */
@@ -92,7 +98,7 @@ export interface HumanStore {
   list(
     clientId: string,
     opts: { status?: Exclude<HumanStatus, "created"> | undefined; limit: number; offset: number },
-  ): Promise<{ total: number; users: (HumanRecord & { connections: number })[] }>;
+  ): Promise<{ total: number; users: ListedHuman[] }>;
   /** Number of humans stored (all clients). */
   count(): Promise<number>;
 }
@@ -372,6 +378,45 @@ export interface OverviewStore {
   outboxStates(clientId: string, since: number): Promise<OutboxStateCount[]>;
 }
 
+/** A SMART on FHIR source's stored settings; the client secret stays encrypted. */
+export interface SmartSourceRow {
+  sourceId: string;
+  fhirBaseUrl: string;
+  clientId: string;
+  clientSecretEncrypted: string | null;
+  scopes: string;
+}
+
+/** The EHR tokens of one connection, as stored (encrypted). */
+export interface SmartGrantRecord {
+  humanId: string;
+  sourceId: string;
+  accessTokenEncrypted: string;
+  refreshTokenEncrypted: string | null;
+  /** When the access token expires (ms since epoch), or null when the EHR did not say. */
+  expiresAt: number | null;
+  patient: string;
+  scope: string;
+  updatedAt: number;
+}
+
+/** SMART on FHIR sources' settings and the tokens of their connections. */
+export interface SmartStore {
+  /** Inserts or replaces the settings of these sources. */
+  putSources(rows: readonly SmartSourceRow[], at: number): Promise<void>;
+  getSource(sourceId: string): Promise<SmartSourceRow | undefined>;
+  /** Inserts or replaces a connection's tokens. */
+  putGrant(grant: SmartGrantRecord): Promise<void>;
+  getGrant(humanId: string, sourceId: string): Promise<SmartGrantRecord | undefined>;
+  listGrants(humanId: string): Promise<SmartGrantRecord[]>;
+  /**
+   * Replaces a connection's tokens only while its access token is still `previousAccessEncrypted`; false when another
+   * refresh replaced them first.
+   */
+  replaceTokens(previousAccessEncrypted: string, grant: SmartGrantRecord): Promise<boolean>;
+  deleteGrant(humanId: string, sourceId: string): Promise<void>;
+}
+
 /** Every concern of the Connect service's storage. */
 export interface StoreConcerns {
   clients: ClientStore;
@@ -388,6 +433,7 @@ export interface StoreConcerns {
   rateLimits: RateLimitStore;
   webhooks: WebhookStore;
   overview: OverviewStore;
+  smart: SmartStore;
 }
 
 /** The service's storage: every concern, transactions, and the housekeeping of the database itself. */

@@ -63,6 +63,7 @@ export function humanStore(db: Db): HumanStore {
     },
     async list(clientId, opts) {
       const connectionCount = sql<number>`(select count(*) from connections where connections.human_id = humans.human_id)`;
+      const needingReauth = sql<number>`(select count(*) from connections where connections.human_id = humans.human_id and connections.status = 'needs_reauth')`;
       let q = db.selectFrom("humans").where("client_id", "=", clientId);
       if (opts.status === "connected") q = q.where(sql<boolean>`${connectionCount} > 0`);
       else if (opts.status === "engaged") q = q.where(sql<boolean>`${connectionCount} = 0`).where("engaged_at", "is not", null);
@@ -73,12 +74,18 @@ export function humanStore(db: Db): HumanStore {
       const rows = await q
         .selectAll()
         .select(connectionCount.as("connection_count"))
+        .select(needingReauth.as("needing_reauth"))
         .orderBy("created_at", "desc")
         .orderBy("human_id")
         .limit(opts.limit)
         .offset(opts.offset)
         .execute();
-      return { total: countOf(total), users: rows.map((row) => ({ ...toHuman(row), connections: Number(row.connection_count) })) };
+      const users = rows.map((row) => ({
+        ...toHuman(row),
+        connections: Number(row.connection_count),
+        connectionsNeedingReauth: Number(row.needing_reauth),
+      }));
+      return { total: countOf(total), users };
     },
     async count() {
       return countOf(await db.selectFrom("humans").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst());
