@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { measureBundleSizes } from "./lib/sizes.mjs";
 import { summarize, round } from "./lib/stats.mjs";
-import { ROOT, WORK_DIR, cliOf, snapshotBuild, bundleEntry, createClientWithCli, forkModule, sessionToken, startCliService } from "./lib/processes.mjs";
+import { ROOT, WORK_DIR, cliOf, snapshotBuild, bundleEntry, createClientWithCli, forkModule, sessionToken, sessionTokens, startCliService } from "./lib/processes.mjs";
 import { CHROMIUM_PATH, launchBrowser, measureLeaks, measureOpen, measureTyping, startPageServer, TYPED_QUERIES } from "./lib/browser.mjs";
-import { LOAD, measureHello, measureSourceSearch, measureTokenEndpoint, measureTokenEndpointSpread } from "./lib/throughput.mjs";
+import { LOAD, measureConnect, measureHello, measureSessionRead, measureSourceSearch, measureTokenEndpoint, measureTokenEndpointSpread } from "./lib/throughput.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { writeFloorPage } from "./lib/floor.mjs";
 import { printTable } from "./lib/table.mjs";
@@ -16,6 +16,20 @@ import { printTable } from "./lib/table.mjs";
 const OPEN_RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 20);
 const LEAK_CYCLES = Number(process.env.BENCH_LEAK_CYCLES ?? 100);
 const SEARCH_SIZES = [50_000, 200_000];
+/** Users whose session tokens take turns in the connect and session rows. */
+const LOAD_USERS = 1000;
+
+// `--only=sizes,open,typing,leaks,search,throughput` runs those parts alone.
+const PARTS = ["sizes", "open", "typing", "leaks", "search", "throughput"];
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+const only = new Set(onlyArg ? onlyArg.slice("--only=".length).split(",") : PARTS);
+for (const part of only) {
+  if (!PARTS.includes(part)) {
+    console.error(`bench: unknown part "${part}"; the parts are ${PARTS.join(", ")}.`);
+    process.exit(1);
+  }
+}
+const wants = (part) => only.has(part);
 
 const DIST = join(ROOT, "dist");
 const started = performance.now();
@@ -91,36 +105,45 @@ try {
 
   // 1. Size.
   const sizes = measureBundleSizes(build.distDir);
+  if (wants("sizes")) {
   figure({ name: "size: connect.js minified", value: sizes.loader.raw, unit: "B" });
   figure({ name: "size: connect.js gzip", value: sizes.loader.gzip, unit: "B" });
   figure({ name: "size: connect.js brotli", value: sizes.loader.brotli, unit: "B" });
+  figure({ name: "size: human-connect/react beyond the loader, minified", value: sizes.react.raw, unit: "B" });
+  figure({ name: "size: human-connect/react beyond the loader, brotli", value: sizes.react.brotli, unit: "B" });
   figure({ name: `size: app first load, ${sizes.app.files} files, raw`, value: sizes.app.raw, unit: "B" });
   figure({ name: "size: app first load gzip", value: sizes.app.gzip, unit: "B" });
   figure({ name: "size: app first load brotli", value: sizes.app.brotli, unit: "B" });
-  log(`sizes: connect.js ${sizes.loader.brotli} B brotli, app first load ${sizes.app.brotli} B brotli`);
+  log(`sizes: connect.js ${sizes.loader.brotli} B brotli, human-connect/react +${sizes.react.brotli} B brotli, app first load ${sizes.app.brotli} B brotli`);
+  }
 
   // The built service with a fresh 50,000-source catalog, and a customer page on another origin.
-  const dataDir = join(WORK_DIR, `data-${runId}`);
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const pages = await startPageServer();
   cleanups.push(() => pages.close());
+  let open;
+  let typing;
+  let chromiumVersion;
+  let floor;
+  if (wants("open") || wants("typing") || wants("leaks")) {
+  const dataDir = join(WORK_DIR, `data-${runId}`);
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   const client = await createClientWithCli(build.cli, dataDir, "Bench", pages.origin);
   const service = await startCliService(build.cli, dataDir);
   cleanups.push(() => service.stop());
   pages.setPage(service.url, client.client_id);
   const pageUrl = `${pages.origin}/`;
   log(`service ${service.url} (catalog seeded), page ${pageUrl}`);
-  const floor = writeFloorPage(build.distDir, sizes.app.raw, runId);
+  floor = writeFloorPage(build.distDir, sizes.app.raw, runId);
   const floorUrl = `${service.url}/assets/${floor.name}`;
   const nextToken = () => sessionToken(service.url, client, `bench-${randomUUID()}`);
 
   const browser = await launchBrowser();
   cleanups.push(() => browser.close());
-  const chromiumVersion = browser.version();
+  chromiumVersion = browser.version();
 
   // 2. Open to interactive, with its floor.
   log(`open to interactive: ${OPEN_RUNS} runs each of cold, warm and reopen, with the floor page`);
-  const open = await section("open to interactive", async () => {
+  if (wants("open")) open = await section("open to interactive", async () => {
     const o = await measureOpen({ browser, pageUrl, floorUrl, runs: OPEN_RUNS, nextToken, requestCount: service.requestCount, log });
     timing("open → interactive, cold (new context)", o.cold, o.floorCold);
     timing("open → interactive, warm (after preload())", o.warm, o.floorWarm);
@@ -130,7 +153,7 @@ try {
 
   // 3. Search as you type at 50,000 sources.
   log(`search as you type: ${TYPED_QUERIES.join("").length} keystrokes`);
-  const typing = await section("search as you type", async () => {
+  if (wants("typing")) typing = await section("search as you type", async () => {
     const t = await measureTyping({ browser, pageUrl, serviceUrl: service.url, token: await nextToken(), log });
     const echo = t.samples.map((s) => s.toEcho).filter((v) => v !== null);
     timing("search: keystroke → results painted (50k sources)", t.samples.map((s) => s.toResults), echo);
@@ -140,7 +163,7 @@ try {
 
   // 5. Leaks (same browser and service).
   log(`leaks: ${LEAK_CYCLES} open/close cycles`);
-  await section("leaks", async () => {
+  if (wants("leaks")) await section("leaks", async () => {
     const leaks = await measureLeaks({ browser, pageUrl, cycles: LEAK_CYCLES, nextToken, log });
     for (const [key, label, unit] of [
       ["nodes", "DOM nodes", "nodes"],
@@ -163,10 +186,11 @@ try {
   });
   await browser.close();
   await service.stop();
+  }
 
   // 3b. The service's own search time, in process, at 50k and 200k sources.
   log(`service search time in process at ${SEARCH_SIZES.join(" and ")} sources`);
-  await section("service search time", async () => {
+  if (wants("search")) await section("service search time", async () => {
     const searchTiming = (await forkModule(await bundleEntry("search-timing"), SEARCH_SIZES.map(String))).message.result;
     const [small, large] = searchTiming;
     for (const r of searchTiming) {
@@ -195,7 +219,7 @@ try {
 
   // 4. Throughput: the floor first, then the token endpoint and the source search.
   log(`throughput: ${LOAD.connections} connections, ${LOAD.durationSeconds} s each (after ${LOAD.warmupSeconds} s warm-up)`);
-  await section("throughput", async () => {
+  if (wants("throughput")) await section("throughput", async () => {
     const hello = await forkModule(join(ROOT, "bench", "lib", "hello-server.mjs"));
     cleanups.push(() => hello.stop());
     const helloResult = await measureHello(hello.message.ready.url);
@@ -204,16 +228,8 @@ try {
     cleanups.push(async () => rmSync(loadDir, { recursive: true, force: true }));
     const loadService = await forkModule(await bundleEntry("service"), [loadDir, pages.origin]);
     cleanups.push(() => loadService.stop());
-    const { url: loadUrl, client: loadClient } = loadService.message.ready;
-    const tokenResult = await measureTokenEndpoint(loadUrl, loadClient);
-    const searchToken = await sessionToken(loadUrl, loadClient, `bench-search-${runId}`);
-    const searchResult = await measureSourceSearch(loadUrl, searchToken, pages.origin);
+    const rows = [["hello-world node:http (floor)", helloResult], ...(await serviceRows(loadService.message.ready, ""))];
     await loadService.stop();
-    const rows = [
-      ["hello-world node:http (floor)", helloResult],
-      ["POST /v1/connect/token (session)", tokenResult],
-      ["GET /v1/connect/sources?q= (50k)", searchResult],
-    ];
 
     // The same rows on PostgreSQL, then the token endpoint of two instances sharing one PostgreSQL database.
     const database = await createBenchDatabase();
@@ -229,9 +245,7 @@ try {
       cleanups.push(() => first.stop());
       const { url: pgUrl, client: pgClient } = first.message.ready;
       log("throughput on PostgreSQL");
-      rows.push(["POST /v1/connect/token (session), PostgreSQL", await measureTokenEndpoint(pgUrl, pgClient, "pg")]);
-      const pgSearchToken = await sessionToken(pgUrl, pgClient, `bench-search-pg-${runId}`);
-      rows.push(["GET /v1/connect/sources?q= (50k), PostgreSQL", await measureSourceSearch(pgUrl, pgSearchToken, pages.origin)]);
+      rows.push(...(await serviceRows(first.message.ready, ", PostgreSQL")));
       const second = await forkModule(entry, [pgDirs[1], pages.origin, database.url, "join"], { env });
       cleanups.push(() => second.stop());
       rows.push([
@@ -240,6 +254,17 @@ try {
       ]);
       await second.stop();
       await first.stop();
+    }
+    /** The token, search, connect and session rows of one service; `suffix` names its database. */
+    async function serviceRows({ url, client, connectable }, suffix) {
+      const tag = `${suffix ? "pg" : "sqlite"}-${runId}`;
+      const result = [[`POST /v1/connect/token (session)${suffix}`, await measureTokenEndpoint(url, client, `load-${tag}`)]];
+      const searchToken = await sessionToken(url, client, `bench-search-${tag}`);
+      result.push([`GET /v1/connect/sources?q= (50k)${suffix}`, await measureSourceSearch(url, searchToken, pages.origin)]);
+      const tokens = await sessionTokens(url, client, `bench-connect-${tag}`, LOAD_USERS);
+      result.push([`POST /v1/connect/connections (password)${suffix}`, await measureConnect(url, tokens, connectable, pages.origin)]);
+      result.push([`GET /v1/connect/session${suffix}`, await measureSessionRead(url, tokens, pages.origin)]);
+      return result;
     }
     for (const [label, r] of rows) {
       const isFloor = r === helloResult;
@@ -273,10 +298,10 @@ try {
   };
   const totalSeconds = round((performance.now() - started) / 1000, 0);
   const notes = {
-    searchDebounce: `keystroke → results includes the app's search debounce (${searchDebounceMs()} ms in src/app/models/search.ts)`,
+    searchDebounce: typing && `keystroke → results includes the app's search debounce (${searchDebounceMs()} ms in src/app/models/search.ts)`,
     openPrefetchSeen: open && `preload() had fetched the Connect page before the timed open in ${open.prefetchSeen}/${OPEN_RUNS} warm runs, and open() adopted that preloaded app (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS}; the floor's prefetch finished in ${open.floorPrefetchSeen}/${OPEN_RUNS} and its iframe reused it in ${open.floorPrefetchUsed}/${OPEN_RUNS}`,
     searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
-    floorPage: `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/ (from the run's copy of dist)`,
+    floorPage: floor && `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/ (from the run's copy of dist)`,
   };
   writeFileSync(
     join(ROOT, "bench", "results.json"),

@@ -95,8 +95,8 @@ export async function bundleEntry(name) {
  * Forks a Node module that reports `{ready: ...}` over IPC once it is listening (or `{result: ...}` when it
  * computes something), and resolves with that message and a stop function.
  */
-export function forkModule(file, args = [], { quiet = true, env = {} } = {}) {
-  const child = fork(file, args, { execArgv: EXIT_WITH_PARENT, env: { ...process.env, ...env }, stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
+export function forkModule(file, args = [], { quiet = true, env = {}, execArgv = [] } = {}) {
+  const child = fork(file, args, { execArgv: [...EXIT_WITH_PARENT, ...execArgv], env: { ...process.env, ...env }, stdio: quiet ? ["ignore", "ignore", "pipe", "ipc"] : ["ignore", "inherit", "pipe", "ipc"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   return new Promise((resolve, reject) => {
@@ -126,6 +126,21 @@ export function sessionTokenBody(client, userId) {
     client_user_id: userId,
     client_user_email: `${userId}@example.com`,
   });
+}
+
+/** `count` session tokens for new users, `concurrency` requests at a time. */
+export async function sessionTokens(serviceUrl, client, prefix, count, concurrency = 16) {
+  const tokens = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        tokens[i] = await sessionToken(serviceUrl, client, `${prefix}-${i}`);
+      }
+    }),
+  );
+  return tokens;
 }
 
 /** A session token for a new user, requested as a customer's backend does. */

@@ -84,6 +84,51 @@ export function measureSourceSearch(serviceUrl, token, parentOrigin) {
   });
 }
 
+/**
+ * POST /v1/connect/connections with a password, as the app sends it: `users` session tokens take turns, and each
+ * signs in to the next of the `sources` it has not connected yet (a connected source would answer 409).
+ */
+export function measureConnect(serviceUrl, tokens, sources, parentOrigin) {
+  let n = 0;
+  return measure({
+    url: serviceUrl,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => {
+          const i = n++;
+          const token = tokens[i % tokens.length];
+          const source = sources[Math.floor(i / tokens.length) % sources.length];
+          return {
+            ...req,
+            path: "/v1/connect/connections",
+            headers: { authorization: `Bearer ${token}`, "human-connect-parent-origin": parentOrigin, "content-type": "application/json" },
+            body: JSON.stringify({ source_id: source, username: "demo", password: "demo" }),
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** GET /v1/connect/session, the app's first call, with `tokens` taking turns. */
+export function measureSessionRead(serviceUrl, tokens, parentOrigin) {
+  let n = 0;
+  return measure({
+    url: serviceUrl,
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (req) => ({
+          ...req,
+          path: "/v1/connect/session",
+          headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}`, "human-connect-parent-origin": parentOrigin },
+        }),
+      },
+    ],
+  });
+}
+
 /** GET / of the hello-world server: the floor. */
 export function measureHello(url) {
   return measure({ url });

@@ -48,7 +48,7 @@ export function requireConnectToken(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     const [human, client] = await Promise.all([
       deps.store.humans.get(record.humanId),
-      deps.store.clients.get(record.clientId),
+      deps.services.clients.get(record.clientId),
     ]);
     if (!human || !client) throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is not valid.");
     if (client.disabled) throw new ApiFailure(403, "NOT_AUTHORIZED", "Not authorized to perform this action.");

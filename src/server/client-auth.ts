@@ -34,7 +34,7 @@ export function requireClientAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
       if (!record || record.kind !== "client" || record.expiresAt <= deps.clock.now()) {
         throw unauthorized("CLIENT_TOKEN_INVALID", "The client token is unknown or expired; request a new one with type \"client\".");
       }
-      client = await deps.store.clients.get(record.clientId);
+      client = await deps.services.clients.get(record.clientId);
     } else if (basic) {
       const creds = decodeBasic(basic[1]!);
       if (!creds) throw unauthorized("INVALID_CLIENT_ID_OR_SECRET", "Invalid client_id or client_secret.");

@@ -1,3 +1,4 @@
+import { CLIENT_CACHE_MS } from "../../src/server/clients/service.ts";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,9 +82,14 @@ describe("clients", () => {
       const old = await postJson(`${svc.url}/v1/connect/token`, sessionRequest(creds.client_id, creds.client_secret));
       expect(errorCodeOf(old)).toBe("INVALID_CLIENT_ID_OR_SECRET");
       expect((await postJson(`${svc.url}/v1/connect/token`, sessionRequest(fresh.client_id, fresh.client_secret))).status).toBe(200);
-      // disabling while the service runs (another process on the same database)
+      // disabling while the service runs (another process on the same database) takes effect within CLIENT_CACHE_MS
       expect((await cli("clients", "disable", creds.client_id, "--data-dir", dataDir)).code).toBe(0);
-      const disabled = await postJson(`${svc.url}/v1/connect/token`, sessionRequest(fresh.client_id, fresh.client_secret));
+      const disabledAt = Date.now();
+      let disabled = await postJson(`${svc.url}/v1/connect/token`, sessionRequest(fresh.client_id, fresh.client_secret));
+      while (disabled.status === 200 && Date.now() - disabledAt < CLIENT_CACHE_MS + 500) {
+        await new Promise((r) => setTimeout(r, 50));
+        disabled = await postJson(`${svc.url}/v1/connect/token`, sessionRequest(fresh.client_id, fresh.client_secret));
+      }
       expect(disabled.status).toBe(403);
       expect(errorCodeOf(disabled)).toBe("NOT_AUTHORIZED");
       expect((await cli("clients", "list", "--data-dir", dataDir)).stdout).toContain("DISABLED");

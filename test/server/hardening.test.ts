@@ -1,6 +1,7 @@
 // Defects found by trying the service as an attacker would, each driven over real HTTP.
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CLIENT_CACHE_MS } from "../../src/server/clients/service.ts";
 import { ManualClock } from "../../src/server/clock.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { startReceiver, type TestReceiver } from "../webhooks/receiver.ts";
@@ -231,6 +232,8 @@ describe("rotating a client secret", () => {
     });
     expect(code).toBe(0);
     const creds = JSON.parse(out) as { client_secret: string };
+    // The CLI is another process to the service: its change reaches the service's client cache within CLIENT_CACHE_MS.
+    clock.advance(CLIENT_CACHE_MS);
     expect(await works(issued, creds.client_secret, c.client_id)).toStrictEqual({ session: 401, id: 401, refresh: 400 });
   });
 });

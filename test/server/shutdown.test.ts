@@ -1,13 +1,12 @@
 // Graceful shutdown of `human-connect serve` as a load balancer sees it: on SIGTERM /readyz turns 503 at once while
 // /healthz stays 200, requests keep being served for HC_SHUTDOWN_DRAIN_MS, and every request in flight when the
 // listener closes still gets its answer before the process exits 0.
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
+import { bundleCli, startServeProcess } from "../helpers/serve-process.ts";
 import { api, postJson, VULCAN_SLOW, type Reply } from "./support.ts";
 
 const dirs: string[] = [];
@@ -46,12 +45,7 @@ describe("serve settings", () => {
 describe("SIGTERM", () => {
   let cliJs: string;
   beforeAll(async () => {
-    // A private bundle of the CLI, so that this test does not depend on (or race with) dist/.
-    const outDir = join(process.cwd(), "node_modules", ".cache", `hc-shutdown-test-${process.pid}`);
-    mkdirSync(outDir, { recursive: true });
-    dirs.push(outDir);
-    cliJs = join(outDir, "cli.js");
-    await build({ entryPoints: ["src/server/cli.ts"], outfile: cliJs, bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", logLevel: "silent" });
+    cliJs = await bundleCli("shutdown-test");
   });
 
   test("turns /readyz to 503 during the drain, keeps serving, and lets every request in flight finish", async () => {
@@ -59,25 +53,10 @@ describe("SIGTERM", () => {
     const created = await cli({}, "clients", "create", "--name", "Drain", "--origin", "http://localhost:3000", "--json", "--data-dir", dataDir);
     const creds = JSON.parse(created.stdout) as { client_id: string; client_secret: string };
     const drainMs = 1500;
-    const child = spawn(process.execPath, [cliJs, "serve", "--port", "0", "--data-dir", dataDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, HC_SANDBOX_SOURCES: "2000", HC_DATA_DIR: "", PORT: "", HC_SHUTDOWN_DRAIN_MS: String(drainMs) },
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const served = await startServeProcess(cliJs, ["--data-dir", dataDir], { HC_SHUTDOWN_DRAIN_MS: String(drainMs) });
+    const { url, child } = served;
+    const out = () => served.output();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line in: ${out}`)), 30_000);
-        child.stdout.on("data", () => {
-          const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
       const sessionToken = async (user: string) => {
         const reply = await postJson<{ session_token: string }>(`${url}/v1/connect/token`, {
           type: "session",
@@ -122,11 +101,11 @@ describe("SIGTERM", () => {
       // The last ones finished after the drain ended, so the listener had closed while they ran.
       const answeredAt = Date.now();
       expect(answeredAt - signalledAt).toBeGreaterThan(drainMs);
-      expect(await exited).toBe(0);
+      expect((await served.exited).code).toBe(0);
       // Connections end with their last answer, so the process does not wait out a grace period for idle ones.
       expect(Date.now() - answeredAt).toBeLessThan(3000);
 
-      const lines = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = out().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.some((l) => l.msg === "shutting down: not ready, draining" && l.drainMs === drainMs)).toBe(true);
       expect(lines.filter((l) => l.msg === "request" && l.path === "/v1/connect/connections" && l.status === 201)).toHaveLength(4);
       expect(lines.at(-1)?.msg).toBe("Connect service stopped");

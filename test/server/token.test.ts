@@ -244,7 +244,7 @@ describe("errors of the seed's table", () => {
   test("NOT_AUTHORIZED for a disabled client, on the token endpoint and the Connect API", async () => {
     const c = await svc.createClient({ origins: [] });
     const token = await svc.sessionToken(c.client_id, c.client_secret, "soon-disabled");
-    await svc.store.clients.setDisabled(c.client_id, true);
+    await svc.services.clients.setDisabled(c.client_id, true);
     const r = await postJson(tokenUrl, sessionBody("d", { client_id: c.client_id, client_secret: c.client_secret }));
     expect(r.status).toBe(403);
     expect(errorCodeOf(r)).toBe("NOT_AUTHORIZED");

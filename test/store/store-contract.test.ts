@@ -248,6 +248,19 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       await store.sources.upsert([], 3);
       expect(await store.sources.version()).toBeGreaterThan(v2);
     });
+
+    test("keeps rank and logo_url, and leaves them out where a source has none", async () => {
+      const ranked = { ...source(8), rank: 0, logoUrl: "https://cdn.example/eight.png" };
+      await store.sources.upsert([ranked, { ...source(9), rank: 2_147_483_647 }], 4);
+      expect(await store.sources.get(hex(8))).toStrictEqual(ranked);
+      expect((await store.sources.get(hex(9)))?.rank).toBe(2_147_483_647);
+      expect(await store.sources.get(hex(1))).not.toHaveProperty("rank");
+      expect(await store.sources.get(hex(1))).not.toHaveProperty("logoUrl");
+      // A later import without them clears them.
+      await store.sources.upsert([source(8)], 5);
+      expect(await store.sources.get(hex(8))).toStrictEqual(source(8));
+      expect((await store.sources.list()).find((s) => s.id === hex(9))?.rank).toBe(2_147_483_647);
+    });
   });
 
   describe("connections and session activity", () => {
@@ -455,12 +468,10 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
         await tx.clients.insert(client("tx-ok"), "sealed");
         await tx.humans.upsert(human("tx-ok-h", "tx-ok", "u"));
         await tx.connections.add("tx-ok-h", hex(1), 1);
-        await tx.rateLimits.hit(["tx-ok-key"], 0, 1000);
         return "done";
       });
       expect(result).toBe("done");
       expect(await store.connections.get("tx-ok-h", hex(1))).toBeDefined();
-      expect(await store.rateLimits.peek("tx-ok-key", 0, 1000)).toStrictEqual({ current: 1, previous: 0 });
     });
 
     test("a throw inside rolls every write back", async () => {
@@ -473,7 +484,6 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
           await tx.connections.add("tx-no-h", hex(1), 1);
           await tx.tokens.insert("tx-no-token", { kind: "session", humanId: "tx-no-h", clientId: "tx-no", createdAt: 1, expiresAt: 2, usedAt: null, issuedVia: null });
           await tx.sources.upsert([source(50)], 1);
-          await tx.rateLimits.hit(["tx-no-key"], 0, 1000);
           await tx.webhooks.insertEndpoint("tx-no", { endpointId: "tx-no-ep", url: "https://x.example", enabled: true, disabledReason: null, createdAt: 1, updatedAt: 1 }, "s");
           await tx.webhooks.enqueue({ messageId: "tx-no-msg", endpointId: "tx-no-ep", clientId: "tx-no", eventType: "user.engaged", body: "{}", now: 1 });
           throw new Error("boom");
@@ -485,8 +495,33 @@ describe.each(testDialects())("store contract on %s", (dialect) => {
       expect(await store.tokens.find("tx-no-token")).toBeUndefined();
       expect(await store.sources.get(hex(50))).toBeUndefined();
       expect(await store.sources.version()).toBe(version);
-      expect(await store.rateLimits.peek("tx-no-key", 0, 1000)).toStrictEqual({ current: 0, previous: 0 });
       expect(await store.webhooks.getEndpoint("tx-no")).toBeUndefined();
+    });
+
+    test("transactions started together each commit or roll back on their own, and each answers its own result", async () => {
+      await store.clients.insert(client("tx-many"), "sealed");
+      const outcomes = await Promise.allSettled(
+        range(20).map((i) =>
+          store.transaction(async (tx) => {
+            await tx.humans.upsert(human(`tx-many-${i}`, "tx-many", `u${i}`));
+            await tx.tokens.insert(`tx-many-token-${i}`, { kind: "session", humanId: `tx-many-${i}`, clientId: "tx-many", createdAt: 1, expiresAt: 2, usedAt: null, issuedVia: null });
+            if (i % 3 === 0) throw new Error(`refused ${i}`);
+            return i;
+          }),
+        ),
+      );
+      for (const i of range(20)) {
+        const outcome = outcomes[i]!;
+        const token = await store.tokens.find(`tx-many-token-${i}`);
+        if (i % 3 === 0) {
+          expect(outcome).toMatchObject({ status: "rejected", reason: { message: `refused ${i}` } });
+          expect(token).toBeUndefined();
+          expect(await store.humans.get(`tx-many-${i}`)).toBeUndefined();
+        } else {
+          expect(outcome).toStrictEqual({ status: "fulfilled", value: i });
+          expect(token).toMatchObject({ humanId: `tx-many-${i}` });
+        }
+      }
     });
   });
 

@@ -32,7 +32,7 @@ export async function authenticateClient(
   const failuresByIp = { key: `credentials:failed:ip:${ip}`, limit: limits ? (limits.credentialFailuresPerIp ?? DEFAULT_RATE_LIMITS.credentialFailuresPerIp!) : 0 };
   if (limits) await refuseIfSpent(store, clock.now(), failuresByIp, limits.windowMs);
 
-  const client = clientId.length <= MAX_CLIENT_ID_LENGTH ? await store.clients.get(clientId) : undefined;
+  const client = clientId.length <= MAX_CLIENT_ID_LENGTH ? await services.clients.get(clientId) : undefined;
   if (!client || !(await services.clients.verifySecret(client.clientId, secret))) {
     if (limits) {
       const failuresByClient = {

@@ -9,8 +9,25 @@ export interface ClientCredentials {
   client_secret: string;
 }
 
+/**
+ * How long a client's record and secret are served from memory. Changes made through this process take effect at
+ * once; changes made by another process (the CLI, another instance) within this time.
+ */
+export const CLIENT_CACHE_MS = 1000;
+/** Most clients held in memory. */
+const CLIENT_CACHE_SIZE = 10_000;
+
+interface CachedClient {
+  at: number;
+  record: ClientRecord;
+  secret: string;
+}
+
 /** Creates clients and checks and rotates their secrets. */
 export class ClientService {
+  // Every token request and Connect API call reads its client: two queries and a decryption each time, otherwise.
+  private readonly cache = new Map<string, CachedClient>();
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
@@ -36,10 +53,48 @@ export class ClientService {
     return { client_id: clientId, client_secret: clientSecret };
   }
 
+  /** The client, from memory when it was read less than CLIENT_CACHE_MS ago. */
+  async get(clientId: string): Promise<ClientRecord | undefined> {
+    return (await this.cached(clientId))?.record;
+  }
+
   /** True when `secret` is the client's current secret (constant-time compare). */
   async verifySecret(clientId: string, secret: string): Promise<boolean> {
-    const current = await this.secretOf(clientId);
+    const current = (await this.cached(clientId))?.secret;
     return current !== undefined && constantTimeEqual(current, secret);
+  }
+
+  /** Changes the client's settings. */
+  async update(clientId: string, changes: Parameters<Store["clients"]["update"]>[1]): Promise<boolean> {
+    try {
+      return await this.store.clients.update(clientId, changes);
+    } finally {
+      this.cache.delete(clientId);
+    }
+  }
+
+  /** Enables or disables the client. */
+  async setDisabled(clientId: string, disabled: boolean): Promise<boolean> {
+    try {
+      return await this.store.clients.setDisabled(clientId, disabled);
+    } finally {
+      this.cache.delete(clientId);
+    }
+  }
+
+  private async cached(clientId: string): Promise<CachedClient | undefined> {
+    const now = this.clock.now();
+    const hit = this.cache.get(clientId);
+    if (hit && now - hit.at < CLIENT_CACHE_MS && now >= hit.at) return hit;
+    const [record, sealed] = await Promise.all([this.store.clients.get(clientId), this.store.clients.getSecret(clientId)]);
+    if (!record || sealed === undefined) {
+      this.cache.delete(clientId);
+      return undefined;
+    }
+    if (this.cache.size >= CLIENT_CACHE_SIZE) this.cache.clear();
+    const entry = { at: now, record, secret: this.secrets.decrypt(sealed) };
+    this.cache.set(clientId, entry);
+    return entry;
   }
 
   /** The client's current secret in clear, for signing and verifying invite links. */
@@ -55,12 +110,17 @@ export class ClientService {
    */
   async rotateSecret(clientId: string, opts: { revokeTokens?: boolean } = {}): Promise<ClientCredentials | undefined> {
     const clientSecret = randomToken(32);
-    return this.store.transaction(async (tx) => {
-      if (!(await tx.clients.setSecret(clientId, this.secrets.encrypt(clientSecret), this.clock.now()))) return undefined;
-      await tx.tokens.deleteOfClient(clientId, opts.revokeTokens ? undefined : ["client"]);
-      await tx.portalSessions.deleteOfClient(clientId);
-      return { client_id: clientId, client_secret: clientSecret };
-    });
+    try {
+      return await this.store.transaction(async (tx) => {
+        if (!(await tx.clients.setSecret(clientId, this.secrets.encrypt(clientSecret), this.clock.now()))) return undefined;
+        await tx.tokens.deleteOfClient(clientId, opts.revokeTokens ? undefined : ["client"]);
+        await tx.portalSessions.deleteOfClient(clientId);
+        return { client_id: clientId, client_secret: clientSecret };
+      });
+    } finally {
+      // After the commit: a read made while it ran may have cached the old secret.
+      this.cache.delete(clientId);
+    }
   }
 
   /** Fails fast when the master key is not the one the stored secrets were encrypted with. */

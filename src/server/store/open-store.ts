@@ -1,13 +1,16 @@
 // Opens the service's database: an embedded SQLite file by default, or PostgreSQL when a database URL is given.
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect } from "kysely";
 import pg from "pg";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { kyselyStore } from "./kysely/kysely-store.ts";
+import { rateLimitStore } from "./kysely/rate-limits.ts";
+import { RATE_LIMITS_FILE, openSqliteRateLimits } from "./sqlite-rate-limits.ts";
+import { DurableSqliteDialect } from "./sqlite-durable-driver.ts";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
-import type { DialectName, Store } from "./types.ts";
+import type { DialectName, RateLimitStore, Store } from "./types.ts";
 
 /** File name of the SQLite database inside the data dir. */
 export const DATABASE_FILE = "connect.sqlite";
@@ -39,18 +42,23 @@ interface OpenedDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
   exclusive: OpenedStore["exclusive"];
+  rateLimits: RateLimitStore;
+  close(): Promise<void>;
 }
 
 function openSqlite(dataDir: string): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const sqlite = new BetterSqlite3(join(dataDir, DATABASE_FILE));
-  sqlite.pragma("journal_mode = WAL");
-  // FULL: an acknowledged write survives a power cut, not only a process crash.
-  sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: "sqlite", exclusive: (fn) => fn() };
+  // An acknowledged write survives a power cut, not only a process crash: the driver answers only after an fsync.
+  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect(sqlite) });
+  const rateLimits = openSqliteRateLimits(join(dataDir, RATE_LIMITS_FILE));
+  const close = async () => {
+    rateLimits.close();
+    await db.destroy();
+  };
+  return { db, dialect: "sqlite", exclusive: (fn) => fn(), rateLimits, close };
 }
 
 function openPostgres(url: string): OpenedDatabase {
@@ -77,7 +85,7 @@ function openPostgres(url: string): OpenedDatabase {
       client.release();
     }
   };
-  return { db, dialect: "postgres", exclusive };
+  return { db, dialect: "postgres", exclusive, rateLimits: rateLimitStore(db), close: () => db.destroy() };
 }
 
 async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void> {
@@ -91,12 +99,12 @@ async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void
 
 /** Opens the database and applies pending migrations, once across instances. */
 export async function openStore(location: StoreLocation): Promise<OpenedStore> {
-  const { db, dialect, exclusive } = location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
+  const { db, dialect, exclusive, rateLimits, close } = location.databaseUrl ? openPostgres(location.databaseUrl) : openSqlite(location.dataDir);
   try {
     await exclusive(() => migrate(db, dialect));
   } catch (err) {
-    await db.destroy();
+    await close();
     throw err;
   }
-  return { store: kyselyStore(db, dialect, () => db.destroy()), exclusive };
+  return { store: kyselyStore(db, dialect, rateLimits, close), exclusive };
 }

@@ -31,7 +31,7 @@ export function humanStore(db: Db): HumanStore {
   };
   return {
     async upsert(h) {
-      await db
+      const stored = await db
         .insertInto("humans")
         .values({
           human_id: h.humanId,
@@ -46,10 +46,9 @@ export function humanStore(db: Db): HumanStore {
         .onConflict((oc) =>
           oc.columns(["client_id", "client_user_id"]).doUpdateSet(h.email === null ? { client_id: h.clientId } : { email: h.email }),
         )
-        .execute();
-      const stored = await find(h.clientId, h.clientUserId);
-      if (!stored) throw new Error("human vanished after upsert");
-      return stored;
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toHuman(stored);
     },
     find,
     async get(humanId) {
