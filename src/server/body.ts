@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import { ApiFailure, invalidRequest } from "./errors.ts";
 
@@ -6,37 +7,36 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * The Node request behind `c` when the service runs on node:http. Reading it directly spares building a web Request
+ * and its stream for every body (a tenth of the token endpoint's time); under `app.request()` there is none.
+ */
+function nodeRequest(c: Context): (IncomingMessage & AsyncIterable<Uint8Array>) | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming && !incoming.readableDidRead ? incoming : undefined;
+}
+
 /** Reads the raw body, refusing more than `limit` bytes without buffering the rest. */
 export async function readBodyText(c: Context, limit = MAX_BODY_BYTES): Promise<string> {
   const tooLarge = () => new ApiFailure(400, "REQUEST_TOO_LARGE", `The request body must be at most ${limit} bytes.`);
   const declared = c.req.header("content-length");
   if (declared !== undefined && Number(declared) > limit) throw tooLarge();
-  const stream = c.req.raw.body;
-  if (!stream) return "";
-  const reader = stream.getReader();
+  const source: AsyncIterable<Uint8Array> | null = nodeRequest(c) ?? c.req.raw.body;
+  if (!source) return "";
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    let step: ReadableStreamReadResult<Uint8Array>;
-    try {
-      step = await reader.read();
-    } catch {
-      throw invalidRequest("The request body could not be read.");
+  try {
+    // Leaving the loop early cancels the stream, so the rest of a body that is too large is never buffered.
+    for await (const chunk of source) {
+      total += chunk.byteLength;
+      if (total > limit) break;
+      chunks.push(chunk);
     }
-    if (step.done) break;
-    total += step.value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(step.value);
+  } catch {
+    throw invalidRequest("The request body could not be read.");
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  if (total > limit) throw tooLarge();
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   try {
     return fatalUtf8.decode(bytes);
   } catch {

@@ -51,6 +51,7 @@ function openSqlite(dataDir: string): OpenedDatabase {
   const sqlite = new BetterSqlite3(join(dataDir, DATABASE_FILE));
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("temp_store = MEMORY");
   // An acknowledged write survives a power cut, not only a process crash: the driver answers only after an fsync.
   const db = new Kysely<Database>({ dialect: new DurableSqliteDialect(sqlite) });
   const rateLimits = openSqliteRateLimits(join(dataDir, RATE_LIMITS_FILE));

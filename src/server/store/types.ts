@@ -281,7 +281,10 @@ export interface RateHit {
   previous: number;
 }
 
-/** Request counters per window, shared by every instance on the database. */
+/**
+ * Request counters per window, shared by every instance on the database. A counter is not an acknowledged fact, so
+ * a hit is not a durable commit: a power cut may forget the last hits, never anything a request was answered about.
+ */
 export interface RateLimitStore {
   /** Counts one hit on each key's window starting at `windowStart`, in one write; the counts come back in the keys' order. */
   hit(keys: readonly string[], windowStart: number, windowMs: number): Promise<RateHit[]>;
@@ -430,7 +433,6 @@ export interface StoreConcerns {
   portalSessions: PortalSessionStore;
   templates: TemplateStore;
   uiState: UiStateStore;
-  rateLimits: RateLimitStore;
   webhooks: WebhookStore;
   overview: OverviewStore;
   smart: SmartStore;
@@ -439,6 +441,8 @@ export interface StoreConcerns {
 /** The service's storage: every concern, transactions, and the housekeeping of the database itself. */
 export interface Store extends StoreConcerns {
   readonly dialect: DialectName;
+  /** Request counters: never part of a transaction, and kept without a durable commit per hit. */
+  rateLimits: RateLimitStore;
   /** Runs `fn` with a store bound to one transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: (store: StoreConcerns) => Promise<T>): Promise<T>;
   /** Deletes tokens, challenges, attempts and Portal sessions that expired before `cutoff`. */

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
-import type { DialectName, Store, StoreConcerns } from "../types.ts";
+import type { DialectName, RateLimitStore, Store, StoreConcerns } from "../types.ts";
 import { clientStore } from "./clients.ts";
 import { connectionStore } from "./connections.ts";
 import type { Db } from "./db.ts";
@@ -9,13 +9,14 @@ import { mfaChallengeStore } from "./mfa-challenges.ts";
 import { oauthAttemptStore } from "./oauth-attempts.ts";
 import { overviewStore } from "./overview.ts";
 import { portalSessionStore } from "./portal-sessions.ts";
-import { rateLimitStore } from "./rate-limits.ts";
 import { sessionActivityStore } from "./session-activity.ts";
 import { sourceStore } from "./sources.ts";
 import { templateStore } from "./templates.ts";
 import { tokenStore } from "./tokens.ts";
 import { uiStateStore } from "./ui-state.ts";
+import { commitGroup } from "./commit-group.ts";
 import { webhookStore } from "./webhooks.ts";
+import { smartStore } from "./smart.ts";
 import { sql } from "kysely";
 
 /** Every concern over one handle: the pool, or one transaction. */
@@ -32,18 +33,24 @@ export function concernsOver(db: Db, dialect: DialectName): StoreConcerns {
     portalSessions: portalSessionStore(db),
     templates: templateStore(db),
     uiState: uiStateStore(db),
-    rateLimits: rateLimitStore(db),
     webhooks: webhookStore(db, dialect),
     overview: overviewStore(db),
+    smart: smartStore(db),
   };
 }
 
-/** The one store implementation, for SQLite and PostgreSQL alike; `close` releases the database. */
-export function kyselyStore(db: Kysely<Database>, dialect: DialectName, close: () => Promise<void>): Store {
+/**
+ * The one store implementation, for SQLite and PostgreSQL alike, with the rate counters kept apart (see
+ * RateLimitStore); `close` releases the database. On SQLite, transactions that arrive together share one commit.
+ */
+export function kyselyStore(db: Kysely<Database>, dialect: DialectName, rateLimits: RateLimitStore, close: () => Promise<void>): Store {
+  const grouped = dialect === "sqlite" ? commitGroup(db) : undefined;
   return {
     ...concernsOver(db, dialect),
     dialect,
-    transaction: (fn) => db.transaction().execute((trx) => fn(concernsOver(trx, dialect))),
+    rateLimits,
+    transaction: (fn) =>
+      grouped ? grouped((trx) => fn(concernsOver(trx, dialect))) : db.transaction().execute((trx) => fn(concernsOver(trx, dialect))),
     async purgeExpired(cutoff) {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom("tokens").where("expires_at", "<", cutoff).execute();
