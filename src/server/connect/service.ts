@@ -22,7 +22,7 @@ export interface ConnectionChange {
 }
 
 function catalogMethod(auth: string): SignInMethod {
-  return auth === "oauth" ? "oauth" : auth === "credentials_mfa" ? "mfa" : "credentials";
+  return auth === "oauth" || auth === "smart" ? "oauth" : auth === "credentials_mfa" ? "mfa" : "credentials";
 }
 
 /** Connects, disconnects and closes sessions. */
@@ -31,6 +31,7 @@ export class ConnectService {
   onChange: ((change: ConnectionChange) => void) | undefined;
 
   constructor(
+    private readonly store: StoreConcerns,
     private readonly events: EventQueue,
     private readonly clock: Clock,
   ) {}
@@ -43,7 +44,9 @@ export class ConnectService {
    * `connect.connection_status_changed`.
    */
   async connect(humanId: string, sourceId: string, sessionId: string | null, method: SignInMethod): Promise<"connected" | "repaired" | false> {
-    const repaired = await this.events.transaction(async (tx, queue) => {
+    // Most sign-ins are new connections: only a connection that needs re-authorisation takes the repair's transaction.
+    const known = await this.store.connections.get(humanId, sourceId);
+    const repaired = known?.status === "needs_reauth" && (await this.events.transaction(async (tx, queue) => {
       const existing = await tx.connections.get(humanId, sourceId);
       if (!existing || existing.status !== "needs_reauth") return false;
       const now = this.clock.now();
@@ -52,7 +55,7 @@ export class ConnectService {
       await tx.activity.record(sessionId ?? NO_SESSION, humanId, sourceId, "connected", now);
       await this.queueStatusChange(tx, queue, humanId, existing.source, before.status, "active", null);
       return true;
-    });
+    }));
     if (repaired) return "repaired";
     return (await this.change(humanId, sourceId, sessionId, "connected", method)) ? "connected" : false;
   }
@@ -114,6 +117,8 @@ export class ConnectService {
       const changed = action === "connected" ? await tx.connections.add(humanId, sourceId, now) : await tx.connections.remove(humanId, sourceId);
       if (!changed) return false;
       if (action === "connected") await tx.humans.markFirst(humanId, "connectedAt", now);
+      // A removed connection keeps no EHR tokens.
+      else await tx.smart.deleteGrant(humanId, sourceId);
       await tx.activity.record(session, humanId, sourceId, action, now);
       const [human, source] = await Promise.all([tx.humans.get(humanId), tx.sources.get(sourceId)]);
       observed = { action, method: method ?? catalogMethod(source?.auth ?? "") };
