@@ -1,5 +1,6 @@
 import type { ConnectionStatus, ConnectionStatusReason } from "../../../protocol/connect-api.ts";
 import type { ConnectionRecord, ConnectionStore } from "../types.ts";
+import { compiledOnce } from "./compiled-once.ts";
 import { changed, type Db } from "./db.ts";
 
 interface ConnectionRow {
@@ -19,22 +20,35 @@ const toRecord = (r: ConnectionRow): ConnectionRecord => ({
   statusChangedAt: r.status_changed_at,
 });
 
+const withSource = (db: Db) =>
+  db
+    .selectFrom("connections")
+    .innerJoin("sources", "sources.source_id", "connections.source_id")
+    .select([
+      "sources.name as name",
+      "sources.source_id as id",
+      "connections.status as status",
+      "connections.status_reason as status_reason",
+      "connections.connected_at as connected_at",
+      "connections.status_changed_at as status_changed_at",
+    ]);
+const getConnection = compiledOnce((db, humanId: string, sourceId: string) =>
+  withSource(db).where("connections.human_id", "=", humanId).where("connections.source_id", "=", sourceId),
+);
+const connectionDetails = compiledOnce((db, humanId: string) => withSource(db).where("connections.human_id", "=", humanId).orderBy("connections.seq"));
+const connectedSources = compiledOnce((db, humanId: string) =>
+  db
+    .selectFrom("connections")
+    .innerJoin("sources", "sources.source_id", "connections.source_id")
+    .select(["sources.name as name", "sources.source_id as id"])
+    .where("connections.human_id", "=", humanId)
+    .orderBy("connections.seq"),
+);
+
 /** Connections in SQL; `seq` keeps the order they were made in (timestamps can tie). */
 export function connectionStore(db: Db): ConnectionStore {
-  const withSource = () =>
-    db
-      .selectFrom("connections")
-      .innerJoin("sources", "sources.source_id", "connections.source_id")
-      .select([
-        "sources.name as name",
-        "sources.source_id as id",
-        "connections.status as status",
-        "connections.status_reason as status_reason",
-        "connections.connected_at as connected_at",
-        "connections.status_changed_at as status_changed_at",
-      ]);
   const get = async (humanId: string, sourceId: string) => {
-    const row = await withSource().where("connections.human_id", "=", humanId).where("connections.source_id", "=", sourceId).executeTakeFirst();
+    const row = (await getConnection(db, humanId, sourceId)).rows[0];
     return row ? toRecord(row) : undefined;
   };
   return {
@@ -56,18 +70,10 @@ export function connectionStore(db: Db): ConnectionStore {
       return changed(res) > 0;
     },
     async list(humanId) {
-      const rows = await db
-        .selectFrom("connections")
-        .innerJoin("sources", "sources.source_id", "connections.source_id")
-        .select(["sources.name as name", "sources.source_id as id"])
-        .where("connections.human_id", "=", humanId)
-        .orderBy("connections.seq")
-        .execute();
-      return rows.map((r) => ({ name: r.name, id: r.id }));
+      return (await connectedSources(db, humanId)).rows.map((r) => ({ name: r.name, id: r.id }));
     },
     async details(humanId) {
-      const rows = await withSource().where("connections.human_id", "=", humanId).orderBy("connections.seq").execute();
-      return rows.map(toRecord);
+      return (await connectionDetails(db, humanId)).rows.map(toRecord);
     },
     get,
     async setStatus(humanId, sourceId, status, reason, at) {

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { HumanRecord, HumanStore } from "../types.ts";
 import type { HumansTable } from "../schema.ts";
+import { compiledOnce } from "./compiled-once.ts";
 import { changed, countOf, type Db } from "./db.ts";
 
 function toHuman(row: HumansTable): HumanRecord {
@@ -18,41 +19,48 @@ function toHuman(row: HumansTable): HumanRecord {
 
 const COLUMN = { invitedAt: "invited_at", engagedAt: "engaged_at", connectedAt: "connected_at" } as const;
 
+const findHuman = compiledOnce((db, clientId: string, clientUserId: string) =>
+  db.selectFrom("humans").selectAll().where("client_id", "=", clientId).where("client_user_id", "=", clientUserId),
+);
+const getHuman = compiledOnce((db, humanId: string) => db.selectFrom("humans").selectAll().where("human_id", "=", humanId));
+/** Inserts a human, or on a known (client, client_user_id) sets the email (`keepEmail`: only touches the row). */
+const upsertHuman = (keepEmail: boolean) =>
+  compiledOnce(
+    (
+      db,
+      human_id: string,
+      client_id: string,
+      client_user_id: string,
+      email: string | null,
+      created_at: number,
+      invited_at: number | null,
+      engaged_at: number | null,
+      connected_at: number | null,
+    ) =>
+      db
+        .insertInto("humans")
+        .values({ human_id, client_id, client_user_id, email, created_at, invited_at, engaged_at, connected_at })
+        .onConflict((oc) => oc.columns(["client_id", "client_user_id"]).doUpdateSet(keepEmail ? { client_id } : { email }))
+        .returningAll(),
+  );
+const upsertKeepingEmail = upsertHuman(true);
+const upsertSettingEmail = upsertHuman(false);
+
 /** End users in SQL. */
 export function humanStore(db: Db): HumanStore {
   const find = async (clientId: string, clientUserId: string) => {
-    const row = await db
-      .selectFrom("humans")
-      .selectAll()
-      .where("client_id", "=", clientId)
-      .where("client_user_id", "=", clientUserId)
-      .executeTakeFirst();
+    const row = (await findHuman(db, clientId, clientUserId)).rows[0];
     return row ? toHuman(row) : undefined;
   };
   return {
     async upsert(h) {
-      const stored = await db
-        .insertInto("humans")
-        .values({
-          human_id: h.humanId,
-          client_id: h.clientId,
-          client_user_id: h.clientUserId,
-          email: h.email,
-          created_at: h.createdAt,
-          invited_at: h.invitedAt,
-          engaged_at: h.engagedAt,
-          connected_at: h.connectedAt,
-        })
-        .onConflict((oc) =>
-          oc.columns(["client_id", "client_user_id"]).doUpdateSet(h.email === null ? { client_id: h.clientId } : { email: h.email }),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const upsert = h.email === null ? upsertKeepingEmail : upsertSettingEmail;
+      const stored = (await upsert(db, h.humanId, h.clientId, h.clientUserId, h.email, h.createdAt, h.invitedAt, h.engagedAt, h.connectedAt)).rows[0]!;
       return toHuman(stored);
     },
     find,
     async get(humanId) {
-      const row = await db.selectFrom("humans").selectAll().where("human_id", "=", humanId).executeTakeFirst();
+      const row = (await getHuman(db, humanId)).rows[0];
       return row ? toHuman(row) : undefined;
     },
     async markFirst(humanId, field, at) {

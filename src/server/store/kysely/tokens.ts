@@ -1,26 +1,21 @@
-import type { TokenStore } from "../types.ts";
+import type { TokenIssuedVia, TokenKind, TokenStore } from "../types.ts";
+import { compiledOnce } from "./compiled-once.ts";
 import { changed, countOf, type Db } from "./db.ts";
+
+const insertToken = compiledOnce(
+  (db, token_hash: string, kind: TokenKind, human_id: string | null, client_id: string, created_at: number, expires_at: number, used_at: number | null, issued_via: TokenIssuedVia | null) =>
+    db.insertInto("tokens").values({ token_hash, kind, human_id, client_id, created_at, expires_at, used_at, issued_via }),
+);
+const findToken = compiledOnce((db, tokenHash: string) => db.selectFrom("tokens").selectAll().where("token_hash", "=", tokenHash));
 
 /** Bearer tokens in SQL, by hash. */
 export function tokenStore(db: Db): TokenStore {
   return {
     async insert(tokenHash, t) {
-      await db
-        .insertInto("tokens")
-        .values({
-          token_hash: tokenHash,
-          kind: t.kind,
-          human_id: t.humanId,
-          client_id: t.clientId,
-          created_at: t.createdAt,
-          expires_at: t.expiresAt,
-          used_at: t.usedAt,
-          issued_via: t.issuedVia,
-        })
-        .execute();
+      await insertToken(db, tokenHash, t.kind, t.humanId, t.clientId, t.createdAt, t.expiresAt, t.usedAt, t.issuedVia);
     },
     async find(tokenHash) {
-      const row = await db.selectFrom("tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+      const row = (await findToken(db, tokenHash)).rows[0];
       if (!row) return undefined;
       return {
         kind: row.kind,

@@ -1,12 +1,15 @@
 import type { UiState } from "../../../protocol/connect-api.ts";
 import type { UiStateStore } from "../types.ts";
+import { compiledOnce } from "./compiled-once.ts";
 import type { Db } from "./db.ts";
+
+const getState = compiledOnce((db, humanId: string) => db.selectFrom("ui_state").select("state_json").where("human_id", "=", humanId));
 
 /** Saved UI state in SQL, as JSON text. */
 export function uiStateStore(db: Db): UiStateStore {
   return {
     async get(humanId) {
-      const row = await db.selectFrom("ui_state").select("state_json").where("human_id", "=", humanId).executeTakeFirst();
+      const row = (await getState(db, humanId)).rows[0];
       return row ? (JSON.parse(row.state_json) as UiState) : null;
     },
     async save(humanId, state, now) {
