@@ -1,50 +1,105 @@
-// Rate counters of the embedded database, in a file of their own. A counter is not an acknowledged fact: losing the
-// last hits to a power cut costs nothing, while a durable commit per hit would cost an fsync on every request. So
-// this file is written with synchronous=OFF (a crash of the process still loses nothing: the OS holds the writes),
-// through statements prepared once, and never joins the main file's transactions.
+// Rate counters of the embedded database. The embedded database has one process, so the counters live in its memory
+// and are written behind to a file of their own, a quarter of a second later, so that a restart finds them: a
+// counter is not an acknowledged fact, and a durable commit per hit would cost more than the request it counts.
+// A crash may forget the hits of the last quarter second; the file is written with synchronous=OFF for the same
+// reason, and never joins the main file's transactions.
 import BetterSqlite3 from "better-sqlite3";
 import type { RateHit, RateLimitStore } from "./types.ts";
 
 /** File name of the rate counters inside the data dir. */
 export const RATE_LIMITS_FILE = "rate-limits.sqlite";
+/** How long changed counters wait before they are written to the file. */
+export const RATE_LIMITS_WRITE_DELAY_MS = 250;
 
-/** The counters in the SQLite file at `path`, and a way to close it. */
+/** How often every counter is looked at to drop the expired ones. */
+const SWEEP_EVERY_MS = 60_000;
+
+interface Counter {
+  windowStart: number;
+  count: number;
+  prevCount: number;
+  /** The window length last used with the key: a counter two windows old counts nothing and is dropped. */
+  windowMs: number;
+}
+
+/** The counters, kept in memory and in the SQLite file at `path`, and a way to close it (writing what is pending). */
 export function openSqliteRateLimits(path: string): RateLimitStore & { close(): void } {
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = OFF");
   sqlite.exec(
-    "create table if not exists rate_limits (key text primary key, window_start integer not null, count integer not null, prev_count integer not null)",
+    "create table if not exists rate_limits (key text primary key, window_start integer not null, count integer not null, prev_count integer not null, window_ms integer not null default 0)",
   );
-  // SQLite evaluates every SET expression against the row as it was, so the new window reads the old one's count.
-  const hitOne = sqlite.prepare<{ key: string; start: number; previous: number }, { count: number; prev_count: number }>(
-    `insert into rate_limits (key, window_start, count, prev_count) values (@key, @start, 1, 0)
-     on conflict (key) do update set
-       count = case when window_start = @start then count + 1 else 1 end,
-       prev_count = case when window_start = @start then prev_count when window_start = @previous then count else 0 end,
-       window_start = @start
-     returning count, prev_count`,
-  );
-  const read = sqlite.prepare<[string], { window_start: number; count: number; prev_count: number }>(
-    "select window_start, count, prev_count from rate_limits where key = ?",
-  );
-  const hitAll = sqlite.transaction((keys: readonly string[], start: number, previous: number): RateHit[] =>
-    keys.map((key) => {
-      const row = hitOne.get({ key, start, previous })!;
-      return { current: row.count, previous: row.prev_count };
-    }),
-  );
+  const counters = new Map<string, Counter>();
+  for (const row of sqlite.prepare("select key, window_start, count, prev_count, window_ms from rate_limits").all() as {
+    key: string;
+    window_start: number;
+    count: number;
+    prev_count: number;
+    window_ms: number;
+  }[]) {
+    counters.set(row.key, { windowStart: row.window_start, count: row.count, prevCount: row.prev_count, windowMs: row.window_ms });
+  }
+
+  const put = sqlite.prepare("insert or replace into rate_limits (key, window_start, count, prev_count, window_ms) values (?, ?, ?, ?, ?)");
+  const drop = sqlite.prepare("delete from rate_limits where key = ?");
+  const changed = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Time as the callers count it (their clock), from the latest window they hit.
+  let latestStart = 0;
+  let sweptAt = 0;
+
+  /** A counter whose window and the one after it are over counts nothing any more. */
+  const expired = (c: Counter) => c.windowStart + 2 * c.windowMs <= latestStart;
+
+  const write = sqlite.transaction(() => {
+    if (latestStart - sweptAt >= SWEEP_EVERY_MS) {
+      sweptAt = latestStart;
+      for (const [key, c] of counters) if (expired(c)) changed.add(key);
+    }
+    for (const key of changed) {
+      const c = counters.get(key);
+      if (!c || expired(c)) {
+        counters.delete(key);
+        drop.run(key);
+      } else {
+        put.run(key, c.windowStart, c.count, c.prevCount, c.windowMs);
+      }
+    }
+    changed.clear();
+  });
+  const flush = () => {
+    timer = undefined;
+    write();
+  };
+
   return {
     async hit(keys, windowStart, windowMs) {
-      return hitAll(keys, windowStart, windowStart - windowMs);
+      latestStart = Math.max(latestStart, windowStart);
+      const hits: RateHit[] = keys.map((key) => {
+        const c = counters.get(key);
+        let next: Counter;
+        if (c && c.windowStart === windowStart) next = { ...c, count: c.count + 1, windowMs };
+        else next = { windowStart, count: 1, prevCount: c && c.windowStart === windowStart - windowMs ? c.count : 0, windowMs };
+        counters.set(key, next);
+        changed.add(key);
+        return { current: next.count, previous: next.prevCount };
+      });
+      timer ??= setTimeout(flush, RATE_LIMITS_WRITE_DELAY_MS).unref();
+      return hits;
     },
     async peek(key, windowStart, windowMs) {
-      const row = read.get(key);
-      if (!row) return { current: 0, previous: 0 };
-      if (row.window_start === windowStart) return { current: row.count, previous: row.prev_count };
-      if (row.window_start === windowStart - windowMs) return { current: 0, previous: row.count };
+      const c = counters.get(key);
+      if (!c) return { current: 0, previous: 0 };
+      if (c.windowStart === windowStart) return { current: c.count, previous: c.prevCount };
+      if (c.windowStart === windowStart - windowMs) return { current: 0, previous: c.count };
       return { current: 0, previous: 0 };
     },
-    close: () => sqlite.close(),
+    close() {
+      clearTimeout(timer);
+      timer = undefined;
+      write();
+      sqlite.close();
+    },
   };
 }
