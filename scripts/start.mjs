@@ -1,4 +1,4 @@
-// `npm start`: the Connect service on :8080 and the Demo Health site on :3000, together.
+// `npm start`: the Connect service on :8080, the Demo Health site on :3000 and the sandbox EHR on :9090, together.
 // Builds first when dist/ is missing, creates the demo client once (kept in .data/demo-client.json so restarts reuse
 // it), prints where to go, and stops both on Ctrl-C / SIGTERM.
 import { spawn, execFileSync } from "node:child_process";
@@ -17,6 +17,28 @@ const DEMO_ORIGIN = `http://localhost:${DEMO_PORT}`;
 const CLI = join(root, "dist/node/src/server/cli.js");
 const DEMO = join(root, "dist/node/demo/server.js");
 const CLIENT_FILE = join(DATA_DIR, "demo-client.json");
+const EHR_PORT = Number(process.env.EHR_PORT ?? 9090);
+// 127.0.0.1 rather than localhost: the service and the browser must reach the same address, whatever localhost
+// resolves to first.
+const EHR_URL = `http://127.0.0.1:${EHR_PORT}`;
+const SMART_CATALOG_FILE = join(DATA_DIR, "demo-smart-sources.json");
+
+/** The demo's SMART on FHIR sources: each a health system whose "EHR" is the sandbox EHR. */
+const SMART_SOURCES = [
+  ["e4c0de0000000000000000a1", "Lakeside Health System", "hospital", "Cleveland", "OH"],
+  ["e4c0de0000000000000000a2", "Riverbend Family Clinic", "clinic", "Portland", "OR"],
+  ["e4c0de0000000000000000a3", "Summit Health Plan", "insurer", "Denver", "CO"],
+].map(([id, name, type, city, state]) => ({
+  id,
+  name,
+  type,
+  city,
+  state,
+  auth: "smart",
+  description: "SMART on FHIR: sign in at the sandbox EHR (demo / demo).",
+  fhir_base_url: `${EHR_URL}/fhir`,
+  smart_client_id: "human-connect-demo",
+}));
 
 const built = [CLI, DEMO, "dist/connect.js", "dist/index.js", "dist/app/index.html"].every((f) => existsSync(f));
 if (!built) {
@@ -104,12 +126,19 @@ async function waitFor(url, what) {
   }
 }
 
+run("the sandbox EHR", [CLI, "sandbox-ehr", "--port", String(EHR_PORT), "--host", "127.0.0.1"], {});
+await waitFor(`${EHR_URL}/fhir/metadata`, "the sandbox EHR");
 run("the Connect service", [CLI, "serve", "--port", String(PORT), "--data-dir", DATA_DIR], {
   PORT: String(PORT),
   HC_DATA_DIR: DATA_DIR,
   HC_WEBHOOKS_ALLOW_PRIVATE: process.env.HC_WEBHOOKS_ALLOW_PRIVATE ?? "1", // local receivers, e.g. localhost:4000
 });
 await waitFor(`${CONNECT_URL}/connect.js`, "the Connect service");
+// After the service has seeded its sandbox catalog (it seeds an empty one only): the SMART sources join it.
+if (!stopping) {
+  writeFileSync(SMART_CATALOG_FILE, JSON.stringify(SMART_SOURCES, null, 2) + "\n");
+  execFileSync(process.execPath, [CLI, "sources", "import", SMART_CATALOG_FILE, "--data-dir", DATA_DIR], { stdio: ["ignore", "ignore", "inherit"] });
+}
 client = await checkedClient(client);
 run("the demo site", [DEMO], {
   DEMO_PORT: String(DEMO_PORT),
@@ -130,7 +159,10 @@ if (!stopping) {
     client_id:      ${client.client_id}
     client_secret:  ${client.client_secret}
 
+    Sandbox EHR (SMART):    ${EHR_URL}/fhir
+
   Sandbox sign-in: username demo, password demo (try "Starfleet Pharmacy"); username mfa, code 123456.
+  SMART on FHIR: try "Lakeside Health System"; at the sandbox EHR sign in as demo / demo (or jordan / jordan).
   Press Ctrl-C to stop.
 `);
 }

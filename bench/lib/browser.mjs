@@ -170,40 +170,48 @@ async function appFrame(page, serviceUrl) {
   throw new Error("the Connect app's frame did not appear");
 }
 
-// Runs inside the app's frame before each keystroke: resolves when the results for the query after that keystroke
-// are painted. The search status reads "Searching…" while a request is out; the results (a listbox, or the empty
-// state, or an error) that follow it are the ones for the current query, since the app drops stale answers and the
-// harness waits for each keystroke's results before the next. "Painted" is the first task after the next
-// animation frame, i.e. after the frame that showed the change.
-function armKeystroke(searchingText) {
+// Runs inside the app's frame before each keystroke: resolves when the results for `expected`, the query after that
+// keystroke, are painted. The app asks on every keystroke and marks the results region aria-busy while the answer for
+// what is typed is on the way (meanwhile it may show a shorter query's answer, which does not count here); a query
+// answered before shows at once. So the first state in which the box holds `expected` and no answer is pending is the
+// one for it: the app drops stale answers, and the harness waits for each keystroke's results before the next. An
+// empty box shows the first screen instead. "Painted" is the first task after the next animation frame, i.e. after the
+// frame that showed the change.
+function armKeystroke(expected) {
   const st = { key: null, echo: null };
   const done = new Promise((resolve) => {
-    let loadingSeen = false;
     let finished = false;
     const onKey = (e) => {
       if (st.key === null) st.key = e.timeStamp;
     };
-    const onInput = () =>
+    const onInput = () => {
       requestAnimationFrame(() =>
         setTimeout(() => {
           if (st.echo === null) st.echo = performance.now();
         }, 0),
       );
+      // This listener runs before the app's own: look again once the app has handled the input.
+      setTimeout(check, 0);
+    };
     const cleanup = () => {
       observer.disconnect();
       clearTimeout(timer);
       document.removeEventListener("keydown", onKey, true);
       document.removeEventListener("input", onInput, true);
     };
-    const check = () => {
-      if (finished) return;
-      const text = document.getElementById("hc-search-status")?.textContent ?? "";
-      if (text === searchingText) {
-        loadingSeen = true;
-        return;
+    const answered = () => {
+      if (document.querySelector('[role="alert"]')) return true;
+      if (expected.trim() === "") {
+        const first = document.getElementById("hc-suggestions");
+        return !!first && first.getAttribute("aria-busy") !== "true";
       }
-      if (!loadingSeen) return;
-      if (!document.getElementById("hc-results") && !document.querySelector(".empty") && !document.querySelector('[role="alert"]')) return;
+      const region = document.querySelector(".search-results");
+      if (!region || region.getAttribute("aria-busy") === "true") return false;
+      return !!document.getElementById("hc-results") || !!region.querySelector(".empty");
+    };
+    const check = () => {
+      if (finished || st.key === null) return;
+      if (document.getElementById("hc-search")?.value !== expected || !answered()) return;
       finished = true;
       const committed = performance.now();
       requestAnimationFrame(() =>
@@ -254,13 +262,13 @@ export async function measureTyping({ browser, pageUrl, serviceUrl, token, queri
   const { context, page } = await newPage(browser, pageUrl);
   await evaluate(page, (tk) => window.benchOpen(tk), token);
   const frame = await appFrame(page, serviceUrl);
-  await frame.waitForSelector('#hc-results, .empty, [role="alert"]');
-  const searching = "Searching…";
+  // The first screen, with its suggested sources.
+  await frame.waitForSelector('#hc-suggestions:not([aria-busy]), [role="alert"]');
   const samples = [];
   let timeouts = 0;
   let errors = 0;
-  const key = async (press) => {
-    await evaluate(frame, armKeystroke, searching);
+  const key = async (press, expected) => {
+    await evaluate(frame, armKeystroke, expected);
     await press();
     return evaluate(frame, () => window.__benchKeystroke);
   };
@@ -268,10 +276,10 @@ export async function measureTyping({ browser, pageUrl, serviceUrl, token, queri
     if (qi > 0) {
       // Clear the box (not measured).
       await page.keyboard.press("Control+A");
-      await key(() => page.keyboard.press("Backspace"));
+      await key(() => page.keyboard.press("Backspace"), "");
     }
-    for (const ch of query) {
-      const r = await key(() => page.keyboard.type(ch));
+    for (const [ci, ch] of [...query].entries()) {
+      const r = await key(() => page.keyboard.type(ch), query.slice(0, ci + 1));
       if (r.timeout) {
         timeouts++;
         continue;

@@ -1,41 +1,64 @@
 /** The Connect app: header, the current screen, Escape to close, Tab kept inside, brand colour. */
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { brandStyle } from "./brand.ts";
 import { Header } from "./components/Header.tsx";
+import { addMessages } from "./i18n.ts";
 import { AppContext } from "./context.ts";
 import type { AppModel } from "./models/app.ts";
 import type { Screen } from "./models/connect-flow.ts";
-import { ConfirmDisconnectScreen } from "./screens/ConfirmDisconnect.tsx";
-import { ConnectingScreen } from "./screens/Connecting.tsx";
-import { ConnectionsScreen } from "./screens/Connections.tsx";
-import { CredentialsScreen } from "./screens/Credentials.tsx";
-import { DoneScreen } from "./screens/Done.tsx";
 import { ErrorScreen } from "./screens/Error.tsx";
+import type * as LaterScreens from "./screens/later.ts";
 import { LoadingScreen } from "./screens/Loading.tsx";
-import { MfaScreen } from "./screens/Mfa.tsx";
-import { OAuthScreen } from "./screens/OAuth.tsx";
 import { SearchScreen } from "./screens/Search.tsx";
-import { SourceDetailScreen } from "./screens/SourceDetail.tsx";
 import { wrapTab } from "./tab-wrap.ts";
 
-const SCREENS: Record<Screen, () => preact.JSX.Element> = {
+type ScreenComponent = () => preact.JSX.Element;
+
+/** Screens of the first load; the others come from the later chunk, by export name. */
+const SCREENS: Record<Screen, ScreenComponent | Extract<keyof typeof LaterScreens, `${string}Screen`>> = {
   loading: LoadingScreen,
   search: SearchScreen,
-  source: SourceDetailScreen,
-  credentials: CredentialsScreen,
-  mfa: MfaScreen,
-  oauth: OAuthScreen,
-  connecting: ConnectingScreen,
-  connections: ConnectionsScreen,
-  "confirm-disconnect": ConfirmDisconnectScreen,
   error: ErrorScreen,
-  done: DoneScreen,
+  source: "SourceDetailScreen",
+  credentials: "CredentialsScreen",
+  mfa: "MfaScreen",
+  oauth: "OAuthScreen",
+  connecting: "ConnectingScreen",
+  connections: "ConnectionsScreen",
+  "confirm-disconnect": "ConfirmDisconnectScreen",
+  done: "DoneScreen",
 };
 
-/** The whole app for one app model. */
-export function App({ app }: { app: AppModel }) {
+let later: typeof LaterScreens | undefined;
+let laterLoading: Promise<unknown> | undefined;
+
+/** Fetches the later screens once; a failed fetch is tried again on the next call. */
+function loadLaterScreens(): Promise<unknown> {
+  laterLoading ??= import("./screens/later.ts").then(
+    (m) => {
+      addMessages("en", m.enLater);
+      later = m;
+    },
+    () => (laterLoading = undefined),
+  );
+  return laterLoading;
+}
+
+/** The screen to show: a later one shows the loading screen until its chunk is here. */
+function useScreen(screen: Screen): ScreenComponent {
+  const entry = SCREENS[screen];
+  const [, loaded] = useState(0);
+  if (typeof entry !== "string") return entry;
+  if (later) return later[entry];
+  // The loading screen shows until the chunk is here; a failed fetch is tried again a second later.
+  void loadLaterScreens().then(() => setTimeout(() => loaded((n) => n + 1), later ? 0 : 1000));
+  return LoadingScreen;
+}
+
+/** The whole app for one app model; `inline` when it fills an element of the page rather than a modal dialog. */
+export function App({ app, inline = false }: { app: AppModel; inline?: boolean }) {
   const screen = app.flow.screen.value;
-  const Current = SCREENS[screen];
+  const Current = useScreen(screen);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -43,15 +66,19 @@ export function App({ app }: { app: AppModel }) {
         e.preventDefault();
         app.close("SUCCESS");
       }
-      wrapTab(e);
+      // Inline, Connect is one part of the page: Tab must be free to move on to the page's other controls.
+      if (!inline) wrapTab(e);
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [app]);
+  }, [app, inline]);
 
   // A restored screen other than search is interactive as soon as it has focus too.
   useEffect(() => {
-    if (screen !== "loading") app.markReady();
+    if (screen !== "loading") {
+      app.markReady();
+      void loadLaterScreens();
+    }
   }, [screen]);
 
   return (
@@ -59,7 +86,7 @@ export function App({ app }: { app: AppModel }) {
       <div class="app" style={brandStyle(app.session.client.value?.primary_color)}>
         <Header />
         <main>
-          <Current key={screen} />
+          <Current key={Current === LoadingScreen ? `${screen}:loading` : screen} />
         </main>
       </div>
     </AppContext.Provider>

@@ -14,6 +14,7 @@ import {
   type SourceSearchResult,
   type SourceType,
   type SubmitMfaBody,
+  type SuggestedSources,
   type UiState,
 } from "../protocol/connect-api.ts";
 
@@ -54,6 +55,8 @@ export interface ConnectApi {
   getSession(): Promise<SessionView>;
   searchSources(params: SearchParams, signal?: AbortSignal): Promise<SourceSearchResult>;
   getSource(id: string): Promise<SourceDetail>;
+  /** The first screen's sources: the pinned ids that name a source, in order, then popular ones. */
+  suggestedSources(pinned: readonly string[]): Promise<SuggestedSources>;
   connectWithCredentials(body: ConnectCredentialsBody): Promise<ConnectResult>;
   submitMfa(body: SubmitMfaBody): Promise<ConnectResult>;
   /** Starts an OAuth attempt: for the popup, or (with `returnUrl`) by full-page redirect back to that page. */
@@ -136,6 +139,10 @@ export function createApi(opts: ApiOptions): ConnectApi {
       return request("GET", `/v1/connect/sources?${qs}`, { signal, check: hasSources("results") });
     },
     getSource: (id) => request("GET", `/v1/connect/sources/${enc(id)}`, { check: (v) => typeof v.id === "string" }),
+    suggestedSources: (pinned) =>
+      request("GET", `/v1/connect/suggested-sources${pinned.length ? `?pinned=${pinned.map(enc).join(",")}` : ""}`, {
+        check: (v) => Array.isArray(v.pinned) && Array.isArray(v.popular),
+      }),
     connectWithCredentials: (body) =>
       request("POST", "/v1/connect/connections", { body, check: (v) => typeof v.status === "string" }),
     submitMfa: (body) => request("POST", "/v1/connect/connections/mfa", { body, check: (v) => typeof v.status === "string" }),

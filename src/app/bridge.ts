@@ -40,6 +40,7 @@ function readOptions(raw: unknown): InitOptions {
   if (typeof o.clientUserId === "string") options.clientUserId = o.clientUserId;
   if (typeof o.language === "string") options.language = o.language;
   if (o.oauthRedirect === true) options.oauthRedirect = true;
+  if (o.inline === true) options.inline = true;
   if (typeof o.sourceId === "string" && o.sourceId.length <= 64) options.sourceId = o.sourceId;
   if (Array.isArray(o.pinnedSources)) {
     options.pinnedSources = o.pinnedSources.filter((id): id is string => typeof id === "string" && id.length <= 64).slice(0, 20);

@@ -3,7 +3,7 @@ import { render } from "preact";
 import { createApi } from "./api.ts";
 import { App } from "./App.tsx";
 import { connectToParent, isEmbedded } from "./bridge.ts";
-import { chooseLanguage, language, t } from "./i18n.ts";
+import { chooseLanguage, loadLanguage, t } from "./i18n.ts";
 import { createAppModel } from "./models/app.ts";
 import { Screen } from "./components/Screen.tsx";
 import type { FlowWindow } from "./models/connect-flow.ts";
@@ -11,9 +11,11 @@ import "./styles.css";
 
 const root = document.getElementById("app");
 
-function setLanguage(...candidates: Array<string | null | undefined>) {
-  language.value = chooseLanguage(...candidates);
-  document.documentElement.lang = language.value;
+async function setLanguage(...candidates: Array<string | null | undefined>): Promise<void> {
+  const lang = chooseLanguage(...candidates);
+  // Until a language's messages are here, the page stays in the one it had (English at first).
+  await loadLanguage(lang).catch(() => undefined);
+  document.documentElement.lang = lang;
   document.title = t("appTitle");
 }
 
@@ -26,18 +28,20 @@ export const browserWindow: FlowWindow = {
 };
 
 const langParam = new URLSearchParams(location.search).get("lang");
-setLanguage(langParam, navigator.language);
+const firstLanguage = setLanguage(langParam, navigator.language);
 
 if (root) {
   if (!isEmbedded()) {
     // A full-page hosted mode (token given by the server) plugs in here as another Host.
-    render(
-      <main class="app">
-        <Screen title={t("appTitle")}>
-          <p>{t("hostedUnavailable")}</p>
-        </Screen>
-      </main>,
-      root,
+    void firstLanguage.then(() =>
+      render(
+        <main class="app">
+          <Screen title={t("appTitle")}>
+            <p>{t("hostedUnavailable")}</p>
+          </Screen>
+        </main>,
+        root,
+      ),
     );
   } else {
     render(
@@ -48,12 +52,14 @@ if (root) {
       </main>,
       root,
     );
-    void connectToParent().host.then((host) => {
-      setLanguage(host.options.language, langParam, navigator.language);
+    void connectToParent().host.then(async (host) => {
       const api = createApi({ token: host.token, parentOrigin: host.parentOrigin });
       const app = createAppModel({ host, api, win: browserWindow });
-      render(<App app={app} />, root);
+      // The session loads while the page's language arrives; the app shows once it speaks it.
       void app.start();
+      await firstLanguage;
+      await setLanguage(host.options.language, langParam, navigator.language);
+      render(<App app={app} inline={host.options.inline === true} />, root);
     });
   }
 }

@@ -9,6 +9,7 @@
  *   GET    /v1/connect/session                    -> SessionView           (also records the parent origin check)
  *   GET    /v1/connect/sources?q=&type=&page=&per_page=  -> SourceSearchResult
  *   GET    /v1/connect/sources/:id                -> SourceDetail
+ *   GET    /v1/connect/suggested-sources?pinned=  -> SuggestedSources     (the first screen, before any typing)
  *   POST   /v1/connect/connections                ConnectCredentialsBody -> ConnectResult
  *   POST   /v1/connect/connections/mfa            SubmitMfaBody          -> ConnectResult
  *   POST   /v1/connect/oauth/start                OAuthStartBody         -> OAuthStartResult
@@ -43,8 +44,11 @@ export const PARENT_ORIGIN_HEADER = "Human-Connect-Parent-Origin";
 export type SourceType = "hospital" | "clinic" | "lab" | "pharmacy" | "insurer" | "wearable";
 export const SOURCE_TYPES: readonly SourceType[] = ["hospital", "clinic", "lab", "pharmacy", "insurer", "wearable"];
 
-/** How a source signs in: username and password; username, password and a one-time code; or OAuth in a popup. */
-export type AuthMethod = "credentials" | "credentials_mfa" | "oauth";
+/**
+ * How a source signs in: username and password; username, password and a one-time code; OAuth in a popup; or SMART on
+ * FHIR (OAuth at the EHR's own page, then its FHIR API).
+ */
+export type AuthMethod = "credentials" | "credentials_mfa" | "oauth" | "smart";
 
 export interface ApiError {
   errorCode: string;
@@ -76,6 +80,8 @@ export interface ConnectionView {
   status_reason: ConnectionStatusReason | null;
   connected_at: string; // ISO 8601
   status_changed_at: string; // ISO 8601
+  /** Server API only, for a SMART on FHIR connection: where its records are read and whose they are. */
+  fhir?: { base_url: string; patient: string };
 }
 
 export interface SessionView {
@@ -96,10 +102,14 @@ export interface SourceSummary {
   city: string;
   state: string; // two-letter US state
   auth: AuthMethod;
+  /** An https URL of the source's logo; absent when the catalog has none (the app draws a monogram instead). */
+  logo_url?: string;
 }
 
 export interface SourceDetail extends SourceSummary {
   description: string;
+  /** False while the source cannot be signed in to (its sign-in would answer `SOURCE_UNAVAILABLE`). */
+  available: boolean;
   connected: boolean;
   /** The connection's health, or null when the source is not connected. */
   connection_status: ConnectionStatus | null;
@@ -112,6 +122,15 @@ export interface SourceSearchResult {
   per_page: number; // 1..50, default 20
   total: number;
   results: SourceSummary[];
+}
+
+/**
+ * What the first screen suggests: the sources the page pinned (`pinned=<id>,<id>`, at most 20), in that order, with
+ * unknown ids left out; then the most popular sources of the catalog, without the pinned ones.
+ */
+export interface SuggestedSources {
+  pinned: SourceSummary[];
+  popular: SourceSummary[];
 }
 
 export interface ConnectCredentialsBody {

@@ -32,6 +32,8 @@ export interface InitOptions {
   sourceId?: string;
   /** Source ids to show first, in this order, on the first screen. */
   pinnedSources?: string[];
+  /** Connect fills an element of the page instead of a modal dialog, so Tab must be free to leave it. */
+  inline?: boolean;
   /** OAuth sign-ins navigate the whole page to the provider instead of opening a popup. */
   oauthRedirect?: boolean;
   /** The page's address (`location.href` without its fragment): where a redirect sign-in comes back to. */

@@ -9,6 +9,7 @@ import { connectApiRoutes } from "./routes/connect-api.ts";
 import { inviteRoutes } from "./routes/invite.ts";
 import { portalRoutes } from "./routes/portal.ts";
 import { oauthRoutes } from "./routes/oauth.ts";
+import { smartRoutes } from "./smart/routes.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { tokenRoutes } from "./routes/token.ts";
@@ -38,6 +39,7 @@ export function createApp(given: AppDeps): Hono<AppEnv> {
   app.route("/", connectApiRoutes(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", clientApiRoutes(deps, "/v1", requireClientAuth(deps)));
+  app.route("/", smartRoutes(deps));
   if (deps.sandbox !== false) app.route("/", sandboxRoutes(deps, requireClientAuth(deps)));
   app.route("/", inviteRoutes(deps));
   app.route("/", portalRoutes(deps));

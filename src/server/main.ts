@@ -155,6 +155,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     databaseUrl: opts.databaseUrl,
     clock,
     masterKey: opts.masterKey,
+    // A sandbox or local EHR needs the same opt-in as local webhooks.
+    ehrPolicy: { allowPrivate: allowPrivateWebhooks },
   });
   let server: Server;
   let catalog: LiveCatalog | undefined;

@@ -1,6 +1,7 @@
 // Opens what one process of the service works on: the store (SQLite in the data dir, or PostgreSQL) and the
 // services over it, with the master key that encrypts secrets.
 import type { Clock } from "./clock.ts";
+import type { EhrNetworkPolicy } from "./smart/outbound-fetch.ts";
 import { loadMasterKey } from "./security/crypto.ts";
 import { createServices, type Services } from "./services.ts";
 import { openStore, type OpenedStore } from "./store/open-store.ts";
@@ -12,6 +13,8 @@ export interface OpenServicesOptions {
   /** postgres:// URL; default: the embedded SQLite file in the data dir. */
   databaseUrl?: string | undefined;
   clock: Clock;
+  /** How EHRs may be reached; default public addresses over https only. */
+  ehrPolicy?: EhrNetworkPolicy | undefined;
   /** 32-byte key for secrets; default HC_MASTER_KEY, else (SQLite only) the data dir's key file. */
   masterKey?: Buffer | undefined;
   env?: Record<string, string | undefined>;
@@ -42,7 +45,7 @@ export async function openServices(opts: OpenServicesOptions): Promise<OpenedSer
     masterKey = loadMasterKey(opts.dataDir, env.HC_MASTER_KEY);
   }
   const { store, exclusive } = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
-  const services = createServices(store, masterKey, opts.clock);
+  const services = createServices(store, masterKey, opts.clock, opts.ehrPolicy);
   try {
     await services.clients.checkMasterKey(opts.databaseUrl ? "the database" : opts.dataDir);
   } catch (err) {

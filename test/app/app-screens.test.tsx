@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { axeViolations } from "./axe.ts";
 import { CLEVELAND, createFakeService, HOLODECK, LABS, ROMULAN, STARFLEET } from "./fake-service.ts";
 import { renderConnect, SERVICE_ORIGIN } from "./harness.tsx";
@@ -9,15 +9,18 @@ afterEach(() => cleanup());
 
 const resultOptions = () => within(screen.getByRole("listbox")).getAllByRole("option");
 
+/** Waits for the first screen: the search box, and the suggested sources once they have arrived. */
 async function searchReady() {
   const box = await screen.findByRole("searchbox", { name: /Search/ });
-  await screen.findByRole("listbox");
+  await waitFor(() => expect(document.getElementById("hc-suggestions")?.getAttribute("aria-busy")).toBeFalsy());
   return box;
 }
 
+/** Searches for a source by name and opens it from the results. */
 async function openSource(name: string) {
-  await searchReady();
-  fireEvent.click(screen.getByRole("option", { name }));
+  const box = await searchReady();
+  fireEvent.input(box, { target: { value: name } });
+  fireEvent.click(await screen.findByRole("option", { name }));
   await screen.findByRole("heading", { level: 1, name });
   await screen.findByRole("button", { name: /^(Connect|Disconnect)$/ });
 }
@@ -29,7 +32,13 @@ async function signIn(username: string, password: string) {
   fireEvent.click(screen.getByRole("button", { name: "Connect" }));
 }
 
-describe("search screen", () => {
+/** The source names a first-screen list shows, in order. */
+const listed = (heading: string) =>
+  within(screen.getByRole("list", { name: heading }))
+    .getAllByRole("button")
+    .map((b) => b.querySelector(".name")?.textContent);
+
+describe("first screen", () => {
   it("focuses the search box, then sends ready with the current connections", async () => {
     const r = renderConnect({ service: createFakeService({ connections: [CLEVELAND] }) });
     const box = await searchReady();
@@ -39,13 +48,78 @@ describe("search screen", () => {
     expect(r.events().map((e) => e.name)).toEqual(expect.arrayContaining(["OPEN", "READY"]));
   });
 
-  it("lists sources as options named by the source name and filters as the user types", async () => {
+  it("shows the user's connections, popular sources without them, and a hint; no count and no result list", async () => {
+    renderConnect({ service: createFakeService({ connections: [CLEVELAND] }) });
+    await searchReady();
+    expect(listed("Your connections")).toEqual(["Cleveland Clinic"]);
+    expect(listed("Popular sources")).toEqual(["Starfleet Pharmacy", "Enterprise Medical Labs", "Holodeck Fitness", "Romulan Health Plan"]);
+    expect(screen.getByText(/Type the name of your hospital/)).toBeTruthy();
+    expect(screen.queryByRole("listbox")).toBeNull();
+    expect(screen.getByRole("status").textContent).toBe("");
+    // Each source is a button named by the source alone, with a mark beside the name.
+    const starfleet = screen.getByRole("button", { name: "Starfleet Pharmacy" });
+    expect(starfleet.querySelector(".mark")?.textContent).toBe("SP");
+    fireEvent.click(starfleet);
+    await screen.findByRole("heading", { level: 1, name: "Starfleet Pharmacy" });
+  });
+
+  it("shows the pinned sources first, in the page's order, and warns once about the unknown ones", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const unknown = "0".repeat(24);
+      const r = renderConnect({ options: { pinnedSources: [HOLODECK.id, unknown, STARFLEET.id, "not-an-id"] } });
+      await searchReady();
+      expect(listed("Suggested sources")).toEqual(["Holodeck Fitness", "Starfleet Pharmacy"]);
+      expect(listed("Popular sources")).not.toContain("Holodeck Fitness");
+      const headings = screen.getAllByRole("heading", { level: 2 }).map((h) => h.textContent);
+      expect(headings[0]).toBe("Suggested sources");
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain(unknown);
+      expect(String(warn.mock.calls[0]![0])).toContain("not-an-id");
+      expect(r.service.state.suggestionRequests).toBe(1);
+      expect(await axeViolations()).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("speaks Spanish", async () => {
+    renderConnect({ options: { language: "es", pinnedSources: [STARFLEET.id] } });
+    expect(await screen.findByRole("searchbox", { name: /Buscar/ })).toBeTruthy();
+    await screen.findByRole("heading", { name: "Fuentes sugeridas" });
+    expect(screen.getByRole("heading", { name: "Fuentes populares" })).toBeTruthy();
+    expect(screen.getByText(/Escribe el nombre/)).toBeTruthy();
+  });
+
+  it("has no axe violations", async () => {
+    renderConnect({ service: createFakeService({ connections: [STARFLEET], broken: [STARFLEET.id] }) });
+    await searchReady();
+    expect(await axeViolations()).toEqual([]);
+  });
+});
+
+describe("search", () => {
+  it("lists results as options named by the source name as the user types, and the first screen comes back when cleared", async () => {
     renderConnect();
     const box = await searchReady();
-    expect(resultOptions().map((o) => o.querySelector(".name")?.textContent)).toContain("Starfleet Pharmacy");
     fireEvent.input(box, { target: { value: "starf" } });
     await waitFor(() => expect(resultOptions()).toHaveLength(1));
     expect(screen.getByRole("option", { name: "Starfleet Pharmacy" })).toBeTruthy();
+    fireEvent.input(box, { target: { value: "" } });
+    expect(screen.queryByRole("listbox")).toBeNull();
+    expect(screen.getByRole("heading", { name: "Popular sources" })).toBeTruthy();
+  });
+
+  it("announces the count once typing pauses, not on every keystroke", async () => {
+    renderConnect({ timings: { searchAnnounceMs: 150 } });
+    const box = await searchReady();
+    const status = screen.getByRole("status");
+    fireEvent.input(box, { target: { value: "e" } });
+    await waitFor(() => expect(resultOptions().length).toBeGreaterThan(1));
+    fireEvent.input(box, { target: { value: "en" } });
+    await waitFor(() => expect(resultOptions()).toHaveLength(1));
+    expect(status.textContent).toBe("");
+    await waitFor(() => expect(status.textContent).toBe("1 source found"));
   });
 
   it("filters by source type", async () => {
@@ -67,6 +141,8 @@ describe("search screen", () => {
   it("moves through the results with the arrow keys and opens one with Enter", async () => {
     renderConnect();
     const box = await searchReady();
+    fireEvent.input(box, { target: { value: "e" } });
+    await waitFor(() => expect(resultOptions().length).toBeGreaterThan(2));
     fireEvent.keyDown(box, { key: "ArrowDown" });
     fireEvent.keyDown(box, { key: "ArrowDown" });
     const options = resultOptions();
@@ -79,9 +155,11 @@ describe("search screen", () => {
     await waitFor(() => expect(document.activeElement).toBe(heading));
   });
 
-  it("has no axe violations", async () => {
+  it("has no axe violations with results", async () => {
     renderConnect();
-    await searchReady();
+    const box = await searchReady();
+    fireEvent.input(box, { target: { value: "a" } });
+    await waitFor(() => expect(resultOptions().length).toBeGreaterThan(1));
     expect(await axeViolations()).toEqual([]);
   });
 });
@@ -452,6 +530,31 @@ describe("repairing a connection that needs re-authorisation", () => {
     const r = renderConnect({ service: createFakeService(), options: { sourceId: "0".repeat(24) } });
     await searchReady();
     await waitFor(() => expect(r.events().find((e) => e.name === "ERROR")?.data).toMatchObject({ errorCode: "SOURCE_NOT_FOUND" }));
+  });
+
+  it("opens the first screen with an ERROR for a sourceId that is unavailable", async () => {
+    const r = renderConnect({ options: { sourceId: ROMULAN.id } });
+    await searchReady();
+    await waitFor(() =>
+      expect(r.events().filter((e) => e.name === "ERROR").map((e) => e.data)).toEqual([
+        { errorCode: "SOURCE_UNAVAILABLE", screen: "search", sourceId: ROMULAN.id },
+      ]),
+    );
+    expect(screen.queryByLabelText("Username")).toBeNull();
+  });
+
+  it("goes back to search, not to the detail it never showed, from the sign-in a sourceId opened", async () => {
+    renderConnect({ options: { sourceId: STARFLEET.id } });
+    await screen.findByLabelText("Username");
+    fireEvent.click(screen.getByRole("button", { name: "Back" }));
+    await searchReady();
+    expect(screen.getByRole("heading", { level: 1, name: "Find your health data sources" })).toBeTruthy();
+    // A source opened from search afterwards goes back to its detail as usual.
+    await openSource("Cleveland Clinic");
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    await screen.findByLabelText("Username");
+    fireEvent.click(screen.getByRole("button", { name: "Back" }));
+    await screen.findByRole("heading", { level: 1, name: "Cleveland Clinic" });
   });
 
   it("speaks Spanish on the repair screens", async () => {

@@ -46,6 +46,7 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
     },
     expired: false,
     nextAttempt: 1,
+    suggestionRequests: 0,
   };
 
   function detail(s: SourceSummary): SourceDetail {
@@ -53,6 +54,7 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
     return {
       ...s,
       description: `${s.name} records.`,
+      available: !UNAVAILABLE.has(s.id),
       connected,
       connection_status: connected ? (state.broken.has(s.id) ? "needs_reauth" : "active") : null,
     };
@@ -96,6 +98,14 @@ export function createFakeService(opts: { token?: string; connections?: ConnectS
       const perPage = Number(url.searchParams.get("per_page") ?? 20);
       const all = SOURCES.filter((s) => s.name.toLowerCase().includes(q) && (!type || s.type === type));
       return json(200, { query: q, type, page, per_page: perPage, total: all.length, results: all.slice((page - 1) * perPage, page * perPage) });
+    }
+    if (method === "GET" && p === "/v1/connect/suggested-sources") {
+      state.suggestionRequests++;
+      const ids = (url.searchParams.get("pinned") ?? "").split(",").filter(Boolean);
+      const pinned = ids.flatMap((id) => SOURCES.filter((s) => s.id === id));
+      // The fake catalog ranks its sources in the order they are listed.
+      const popular = SOURCES.filter((s) => !ids.includes(s.id)).slice(0, 6);
+      return json(200, { pinned, popular });
     }
     const sourceMatch = /^\/v1\/connect\/sources\/([^/]+)$/.exec(p);
     if (method === "GET" && sourceMatch) {

@@ -3,12 +3,16 @@ import { render } from "@testing-library/preact";
 import { createApi } from "../../src/app/api.ts";
 import { App } from "../../src/app/App.tsx";
 import type { Host } from "../../src/app/bridge.ts";
-import { language } from "../../src/app/i18n.ts";
+import { language, loadLanguage } from "../../src/app/i18n.ts";
 import { createAppModel, type AppTimings } from "../../src/app/models/app.ts";
 import type { FlowWindow } from "../../src/app/models/connect-flow.ts";
 import type { PopupHandle } from "../../src/app/models/oauth-popup.ts";
 import type { AppToPageMessage, InitOptions } from "../../src/protocol/messages.ts";
 import { createFakeService } from "./fake-service.ts";
+
+// Spanish is fetched on demand in the app; here it is fetched once, so a test can switch languages synchronously.
+await loadLanguage("es");
+language.value = "en";
 
 export const SERVICE_ORIGIN = "https://connect.example";
 export const PAGE_ORIGIN = "https://customer.example";
@@ -84,7 +88,7 @@ export function renderConnect(
     api,
     win: fakeWin.win,
     now: () => 1_700_000_000_000,
-    timings: { searchDebounceMs: 10, uiStateDebounceMs: 20, oauthPollMs: 30, ...opts.timings },
+    timings: { searchAnnounceMs: 20, uiStateDebounceMs: 20, oauthPollMs: 30, ...opts.timings },
   });
   const view = render(<App app={app} />);
   void app.start();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseLanguage, language, t } from "../../src/app/i18n.ts";
+import { addMessages, chooseLanguage, hasMessage, language, loadLanguage, t } from "../../src/app/i18n.ts";
+import { enLater } from "../../src/app/i18n-later.ts";
 
 afterEach(() => void (language.value = "en"));
 
@@ -11,9 +12,18 @@ describe("i18n", () => {
     expect(chooseLanguage(undefined, null, "de-DE")).toBe("en");
   });
 
-  it("translates and fills placeholders", () => {
+  it("has the later screens' English only once their chunk has added it", () => {
+    expect(hasMessage("error.ACCOUNT_LOCKED")).toBe(false);
+    expect(t("searchHeading")).toBe("Find your health data sources");
+    addMessages("en", enLater);
+    expect(hasMessage("error.ACCOUNT_LOCKED")).toBe(true);
+  });
+
+  it("translates and fills placeholders, Spanish once its messages are loaded", async () => {
+    addMessages("en", enLater);
     expect(t("credentialsHeading", { name: "Cleveland Clinic" })).toBe("Sign in to Cleveland Clinic");
-    language.value = "es";
+    await loadLanguage("es");
+    expect(language.value).toBe("es");
     expect(t("credentialsHeading", { name: "Cleveland Clinic" })).toBe("Inicia sesión en Cleveland Clinic");
     expect(t("close")).toBe("Cerrar");
   });

@@ -51,6 +51,21 @@ describe("parseCatalog (JSON)", () => {
     expect(bad(withoutCity)).toThrow(/^Row 2: field "city" is missing$/);
   });
 
+  it("reads rank as a non-negative integer and logo_url as an https URL", () => {
+    const [s] = parseCatalog(jsonRows({ ...good, rank: 3, logo_url: " https://cdn.example/logo.svg " }), "json");
+    expect(s).toMatchObject({ rank: 3, logoUrl: "https://cdn.example/logo.svg" });
+    expect(s).not.toHaveProperty("logo_url");
+    expect(parseCatalog(jsonRows({ ...good, rank: null, logo_url: "" }), "json")[0]).not.toHaveProperty("rank");
+    const bad = (row: Record<string, unknown>) => () => parseCatalog(jsonRows(good, row), "json");
+    expect(bad({ ...good, rank: -1 })).toThrow(/^Row 2: field "rank" must be a non-negative integer \(got -1\)$/);
+    expect(bad({ ...good, rank: 2.5 })).toThrow(/^Row 2: field "rank" must be a non-negative integer/);
+    expect(bad({ ...good, rank: "high" })).toThrow(/^Row 2: field "rank" must be a non-negative integer/);
+    expect(bad({ ...good, rank: 2 ** 31 })).toThrow(/^Row 2: field "rank" must be at most 2147483647/);
+    expect(bad({ ...good, logo_url: "http://cdn.example/logo.png" })).toThrow(/^Row 2: field "logo_url" must be an https URL/);
+    expect(bad({ ...good, logo_url: "javascript:alert(1)" })).toThrow(/^Row 2: field "logo_url" must be an https URL/);
+    expect(bad({ ...good, logo_url: 7 })).toThrow(/^Row 2: field "logo_url" must be a string/);
+  });
+
   it("rejects repeated ids, naming both rows", () => {
     expect(() => parseCatalog(jsonRows(good, { ...good, name: "Other" }), "json")).toThrow(
       /^Row 2: field "id" repeats the id 5b1daf3f079c652eaf41fd99 of row 1$/,
@@ -115,6 +130,23 @@ describe("parseCatalog (CSV)", () => {
     );
     const repeated = `${header}\n${"5b1daf3f079c652eaf41fd99,A,clinic,Boston,MA,credentials,,\n".repeat(2)}`;
     expect(() => parseCatalog(repeated, "csv")).toThrow(/^Row 2 \(line 3\): field "id" repeats the id .* of row 1$/);
+  });
+
+  it("reads rank and logo_url columns, blank cells meaning none", () => {
+    const csv = [
+      `${header},rank,logo_url`,
+      "5b1daf3f079c652eaf41fd99,Ranked Clinic,clinic,Boston,MA,credentials,,,0,https://cdn.example/ranked.png",
+      "5b1daf3f079c652eaf41fd98,Plain Clinic,clinic,Boston,MA,credentials,,, ,",
+    ].join("\n");
+    const [ranked, plain] = parseCatalog(csv, "csv");
+    expect(ranked).toMatchObject({ rank: 0, logoUrl: "https://cdn.example/ranked.png" });
+    expect(plain).not.toHaveProperty("rank");
+    expect(plain).not.toHaveProperty("logoUrl");
+    const bad = (cells: string) => () => parseCatalog(`${header},rank,logo_url\n5b1daf3f079c652eaf41fd99,A,clinic,Boston,MA,credentials,,,${cells}\n`, "csv");
+    expect(bad("-1,")).toThrow(/^Row 1 \(line 2\): field "rank" must be a non-negative integer/);
+    expect(bad("1.5,")).toThrow(/field "rank" must be a non-negative integer/);
+    expect(bad("first,")).toThrow(/field "rank" must be a non-negative integer/);
+    expect(bad("3,http://cdn.example/a.png")).toThrow(/field "logo_url" must be an https URL/);
   });
 
   it("reads an empty catalog as no sources", () => {

@@ -33,6 +33,18 @@ describe("generateSandboxCatalog", () => {
     expect(byId.get("5b1daf3f079c652eaf41fd27")).toMatchObject({ name: "Vulcan Slow Clinic", type: "clinic", behavior: "slow" });
   });
 
+  it("ranks a few working sources of every type as popular, the fixed ones first, the same in a smaller catalog", () => {
+    const ranked = catalog.filter((s) => s.rank !== undefined).sort((a, b) => a.rank! - b.rank!);
+    expect(ranked.slice(0, 4).map((s) => s.name)).toEqual(["Starfleet Pharmacy", "Cleveland Clinic", "Holodeck Fitness", "Enterprise Medical Labs"]);
+    expect(ranked.map((s) => s.rank)).toEqual(ranked.map((_, i) => i));
+    expect(ranked.every((s) => s.behavior === "normal")).toBe(true);
+    for (const type of SOURCE_TYPES) expect(ranked.filter((s) => s.type === type).length).toBeGreaterThanOrEqual(3);
+    const small = generateSandboxCatalog(2_000)
+      .filter((s) => s.rank !== undefined)
+      .sort((a, b) => a.rank! - b.rank!);
+    expect(small).toEqual(ranked);
+  });
+
   it("gives every source a unique 24-hex id and a unique name within its city", () => {
     expect(catalog.every((s) => /^[0-9a-f]{24}$/.test(s.id))).toBe(true);
     expect(new Set(catalog.map((s) => s.id)).size).toBe(catalog.length);

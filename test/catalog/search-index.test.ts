@@ -228,6 +228,23 @@ describe("SourceSearchIndex ranking rules", () => {
   });
 });
 
+describe("SourceSearchIndex popular sources", () => {
+  it("lists ranked sources, most popular first, ties by name, leaving out the ones asked", () => {
+    const ranked = (id: string, name: string, rank?: number): SourceRecord => (rank === undefined ? source(id, name) : { ...source(id, name), rank });
+    const small = new SourceSearchIndex([ranked(hex(1), "Zeta", 2), ranked(hex(2), "Alpha"), ranked(hex(3), "Beta", 0), ranked(hex(4), "Acme", 2)]);
+    expect(small.popular(10).map((s) => s.name)).toEqual(["Beta", "Acme", "Zeta"]);
+    expect(small.popular(2).map((s) => s.name)).toEqual(["Beta", "Acme"]);
+    expect(small.popular(10, new Set([hex(3)])).map((s) => s.name)).toEqual(["Acme", "Zeta"]);
+    small.add(ranked(hex(5), "Gamma", 1));
+    small.remove(hex(3));
+    expect(small.popular(10).map((s) => s.name)).toEqual(["Gamma", "Acme", "Zeta"]);
+  });
+
+  it("starts the sandbox catalog's list with its best-known sources", () => {
+    expect(index.popular(4).map((s) => s.id)).toEqual([STARFLEET_PHARMACY, CLEVELAND_CLINIC, "5b1daf3f079c652eaf41fd25", "5b1daf3f079c652eaf41fd24"]);
+  });
+});
+
 describe("SourceSearchIndex updates", () => {
   it("adds, replaces and removes sources", () => {
     const index = new SourceSearchIndex([source(hex(1), "Aspen Clinic"), source(hex(2), "Birch Clinic")]);

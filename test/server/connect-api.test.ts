@@ -141,13 +141,51 @@ describe("catalog", () => {
     const token = await newToken();
     const d = await api(svc.url, "GET", `/v1/connect/sources/${STARFLEET}`, token);
     expect(d.status).toBe(200);
-    expect(d.body).toMatchObject({ id: STARFLEET, name: "Starfleet Pharmacy", auth: "credentials", connected: false });
+    expect(d.body).toMatchObject({ id: STARFLEET, name: "Starfleet Pharmacy", auth: "credentials", connected: false, available: true });
     expect(typeof d.body.description).toBe("string");
+    const down = await api(svc.url, "GET", `/v1/connect/sources/${ROMULAN_UNAVAILABLE}`, token);
+    expect(down.body).toMatchObject({ id: ROMULAN_UNAVAILABLE, available: false });
     for (const id of ["ffffffffffffffffffffffff", "not-an-id", "5B1DAF3F079C652EAF41FD23"]) {
       const r = await api(svc.url, "GET", `/v1/connect/sources/${id}`, token);
       expect(r.status).toBe(404);
       expect(errorCodeOf(r)).toBe("SOURCE_NOT_FOUND");
     }
+  });
+});
+
+describe("suggested sources (the first screen)", () => {
+  const ids = (list: unknown) => (list as { id: string }[]).map((s) => s.id);
+
+  test("popular sources by rank, in summaries without description", async () => {
+    const token = await newToken();
+    const r = await api(svc.url, "GET", "/v1/connect/suggested-sources", token);
+    expect(r.status).toBe(200);
+    expect(r.body.pinned).toEqual([]);
+    expect(ids(r.body.popular)).toHaveLength(6);
+    expect(ids(r.body.popular).slice(0, 4)).toEqual([STARFLEET, CLEVELAND, HOLODECK_OAUTH, ENTERPRISE_MFA]);
+    expect((r.body.popular as object[])[0]).toEqual({ id: STARFLEET, name: "Starfleet Pharmacy", type: "pharmacy", city: "San Francisco", state: "CA", auth: "credentials" });
+  });
+
+  test("pinned sources first, in the asked order, once each, unknown and malformed ids left out; popular without them", async () => {
+    const token = await newToken();
+    const pinned = [HOLODECK_OAUTH, "f".repeat(24), ROMULAN_UNAVAILABLE, "not-an-id", HOLODECK_OAUTH, CLEVELAND];
+    const r = await api(svc.url, "GET", `/v1/connect/suggested-sources?pinned=${pinned.join(",")}`, token);
+    expect(r.status).toBe(200);
+    expect(ids(r.body.pinned)).toEqual([HOLODECK_OAUTH, ROMULAN_UNAVAILABLE, CLEVELAND]);
+    expect(ids(r.body.popular)).not.toContain(HOLODECK_OAUTH);
+    expect(ids(r.body.popular)).not.toContain(CLEVELAND);
+    expect(ids(r.body.popular)[0]).toBe(STARFLEET);
+  });
+
+  test("INVALID_REQUEST for more than 20 pinned ids or an id longer than 64 characters; a token is needed", async () => {
+    const token = await newToken();
+    const many = await api(svc.url, "GET", `/v1/connect/suggested-sources?pinned=${Array(21).fill(STARFLEET).join(",")}`, token);
+    expect(many.status).toBe(400);
+    expect(errorCodeOf(many)).toBe("INVALID_REQUEST");
+    const long = await api(svc.url, "GET", `/v1/connect/suggested-sources?pinned=${"a".repeat(65)}`, token);
+    expect(errorCodeOf(long)).toBe("INVALID_REQUEST");
+    const anonymous = await api(svc.url, "GET", "/v1/connect/suggested-sources", null);
+    expect(anonymous.status).toBe(401);
   });
 });
 

@@ -97,7 +97,7 @@ describe("the document", () => {
       const mounted = new Set(
         app.routes
           .filter((r) => r.method !== "ALL" && r.path.startsWith("/v1/"))
-          .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([A-Za-z_]+)/g, "{$1}")}`),
+          .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, "{$1}")}`),
       );
       expect(mounted.size).toBeGreaterThan(20);
       const documented = new Set(Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`)));
@@ -133,6 +133,10 @@ describe("real answers validate against the document", () => {
     expectDescribed(await call("GET", "/v1/connect/session"), "get", "/v1/connect/session");
     expectDescribed(await call("GET", "/v1/connect/sources?q=starfleet&per_page=5"), "get", "/v1/connect/sources");
     expectDescribed(await call("GET", `/v1/connect/sources/${STARFLEET}`), "get", "/v1/connect/sources/{id}");
+    expectDescribed(await call("GET", `/v1/connect/suggested-sources?pinned=${STARFLEET},${"f".repeat(24)}`), "get", "/v1/connect/suggested-sources");
+    const tooMany = await call("GET", `/v1/connect/suggested-sources?pinned=${Array(21).fill(STARFLEET).join(",")}`);
+    expect(tooMany.status).toBe(400);
+    expectDescribed(tooMany, "get", "/v1/connect/suggested-sources");
     const connected = await call("POST", "/v1/connect/connections", { source_id: STARFLEET, username: "demo", password: "demo" });
     expect(connected.status).toBe(201);
     expectDescribed(connected, "post", "/v1/connect/connections");

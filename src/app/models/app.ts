@@ -12,7 +12,8 @@ import { createEventEmitter } from "./events.ts";
 import { navigatePage, parseOAuthReturn } from "./oauth-redirect.ts";
 import { createSearchModel, toSourceType } from "./search.ts";
 import { createSessionModel } from "./session.ts";
-import { createUiStateModel } from "./ui-state.ts";
+import { createSuggestionsModel } from "./suggestions.ts";
+import type { UiStateModel } from "./ui-state.ts";
 
 /** API errors that end Connect, closing with the same status. */
 const FATAL_STATUSES: ReadonlySet<string> = new Set<CloseStatus>([
@@ -29,7 +30,8 @@ export function isFatalError(error: ApiError): boolean {
 
 /** Timing knobs, shortened in tests. */
 export interface AppTimings {
-  searchDebounceMs?: number;
+  /** The pause in typing before the result count is announced. */
+  searchAnnounceMs?: number;
   uiStateDebounceMs?: number;
   oauthPollMs?: number;
 }
@@ -47,7 +49,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
   const session = createSessionModel({ api, host, token: host.token });
   const search = createSearchModel({
     api,
-    debounceMs: deps.timings?.searchDebounceMs,
+    announceDelayMs: deps.timings?.searchAnnounceMs,
     onSearched: (query, type, total) => {
       if (query || type) emit("SEARCH", { query, type, total });
     },
@@ -71,13 +73,17 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
       // saved first so that the returning Connect shows the same source.
       leave: (url) => {
         if (closed.value) return;
-        void uiState.flush().finally(() => {
+        void flushUiState().finally(() => {
           if (!closed.value) navigatePage(host, url);
         });
       },
     },
   });
-  const uiState = createUiStateModel({ api, flow, search, debounceMs: deps.timings?.uiStateDebounceMs });
+  const suggestions = createSuggestionsModel({ api, pinned: host.options.pinnedSources ?? [] });
+  // Restoring and saving the step is code of its own, fetched beside the session rather than in the first load.
+  let uiState: UiStateModel | null = null;
+  let uiStateModule: Promise<typeof import("./ui-state.ts")> | undefined;
+  const flushUiState = () => uiState?.flush() ?? Promise.resolve();
 
   /** Loads the session, restores the saved step, and starts searching and saving. */
   async function start(): Promise<void> {
@@ -86,6 +92,9 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
       cleanups.push(host.onCloseRequest(() => close("SUCCESS")));
     }
     flow.go("loading");
+    uiStateModule ??= import("./ui-state.ts");
+    // Asked beside the session, so the first screen has its sources as soon as it shows.
+    void suggestions.load();
     try {
       await session.load();
     } catch (err) {
@@ -100,7 +109,17 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
       search.type.value = toSourceType(saved.type);
     }
     cleanups.push(search.start());
-    await flow.restore(saved);
+    let uiStateCode: typeof import("./ui-state.ts");
+    try {
+      uiStateCode = await uiStateModule;
+    } catch {
+      // Without its code nothing is restored or saved: Connect still works, from the first screen.
+      uiStateModule = undefined;
+      return flow.go("search");
+    }
+    if (closed.value) return;
+    if (saved) await uiStateCode.restoreFlow({ api, flow, session, isFatal: isFatalError, onFatal: (e) => close(e.errorCode as CloseStatus) }, saved);
+    else flow.go("search");
     if (closed.value) return;
     // The page came back from a redirect sign-in: its outcome is redeemed once (a reloaded app finds it used).
     const back = parseOAuthReturn(host.options.oauthReturn);
@@ -114,6 +133,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
       await flow.openOnSource(host.options.sourceId);
       if (closed.value) return;
     }
+    uiState ??= uiStateCode.createUiStateModel({ api, flow, search, debounceMs: deps.timings?.uiStateDebounceMs });
     uiState.markSaved(saved);
     cleanups.push(uiState.start());
   }
@@ -131,7 +151,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
     if (closed.value) return;
     closed.value = true;
     emit("CLOSE", { status });
-    void uiState.flush();
+    void flushUiState();
     // Only a normal close has a live token to report with; the service turns it into `connect.session_closed`.
     if (status === "SUCCESS" && session.loaded.value) api.closeSession().catch(() => undefined);
     flow.dispose();
@@ -140,7 +160,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
     host.send(message<CloseMessage>("close", { status, currentConnections }));
   }
 
-  return { session, search, flow, uiState, closed, start, markReady, close, emit };
+  return { session, search, suggestions, flow, closed, start, markReady, close, emit };
 }
 
 /** The app model's shape. */

@@ -3,12 +3,14 @@
  * disconnecting with a confirmation, and errors with a retry. Screens call these actions and read these signals.
  */
 import { batch, signal } from "@preact/signals";
-import type { ConnectedResult, ConnectResult, MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
+import type { ConnectedResult, MfaChallenge, SourceDetail } from "../../protocol/connect-api.ts";
 import type { ConnectSource } from "../../protocol/results.ts";
 import { ApiError, toApiError, type ConnectApi } from "../api.ts";
+import type { CredentialsSignIn } from "./credentials-sign-in.ts";
 import type { EmitEvent } from "./events.ts";
-import { watchOAuthAttempt, type PopupEnv, type PopupHandle } from "./oauth-popup.ts";
-import { redeemOAuthReturn, type OAuthReturn } from "./oauth-redirect.ts";
+import type { PopupEnv, PopupHandle } from "./oauth-popup.ts";
+import type { OAuthReturn } from "./oauth-redirect.ts";
+import type { OAuthSignIn } from "./oauth-sign-in.ts";
 import type { SessionModel } from "./session.ts";
 
 /** Every screen of the app. */
@@ -49,7 +51,8 @@ export interface FlowError {
   retry: () => void;
 }
 
-const SOURCE_ID = /^[0-9a-f]{24}$/;
+/** The shape of a source id; anything else names no source. */
+export const SOURCE_ID = /^[0-9a-f]{24}$/;
 
 /** Creates the connect-flow model. `onFatal` receives errors that end the session (token, origin). */
 export function createConnectFlowModel(deps: {
@@ -75,19 +78,14 @@ export function createConnectFlowModel(deps: {
   const pendingDisconnect = signal<ConnectSource | null>(null);
   const busy = signal(false);
 
-  let stopOAuth: (() => void) | null = null;
-  let popup: PopupHandle | null = null;
-  let oauthAttempt: { attemptId: string; url: string } | null = null;
   let confirmReturn: Screen = "connections";
+  // Set while a sign-in opened straight from the page's `sourceId`: its Back leads to search, the screen never seen.
+  let openedFromPage = false;
   // Answers that arrive after the user moved on are dropped: each navigation bumps the generation.
   let generation = 0;
 
-  function endOAuth() {
-    stopOAuth?.();
-    stopOAuth = null;
-    if (popup && !popup.closed) popup.close();
-    popup = null;
-  }
+  /** Stops watching an OAuth attempt and closes its popup. */
+  const endOAuth = () => oauth?.end();
 
   function go(next: Screen) {
     if (screen.value === "oauth" && next !== "oauth") endOAuth();
@@ -110,6 +108,7 @@ export function createConnectFlowModel(deps: {
 
   /** Opens a source's detail. */
   async function openSource(id: string): Promise<void> {
+    openedFromPage = false;
     batch(() => {
       sourceId.value = id;
       if (source.value?.id !== id) source.value = null;
@@ -129,13 +128,18 @@ export function createConnectFlowModel(deps: {
 
   /**
    * Opens straight on a source the page named (`sourceId`): its sign-in when it is not connected or its connection
-   * needs re-authorisation (the repair), else its detail. An id that names no source emits ERROR and leaves the
-   * normal first screen.
+   * needs re-authorisation (the repair), else its detail; Back from that sign-in leads to search. An id that names
+   * no source, or (from the page) a source that cannot be signed in to now, emits ERROR with its code and leaves the
+   * normal first screen. `fromPage` is false for Reconnect inside Connect, which keeps Back to the detail.
    */
-  async function openOnSource(id: string): Promise<void> {
+  async function openOnSource(id: string, fromPage = true): Promise<void> {
     const unknown = (code: string) => {
-      emit("ERROR", { errorCode: code, screen: "search", sourceId: null });
-      go("search");
+      emit("ERROR", { errorCode: code, screen: "search", sourceId: SOURCE_ID.test(id) ? id : null });
+      batch(() => {
+        sourceId.value = null;
+        source.value = null;
+        go("search");
+      });
     };
     if (!SOURCE_ID.test(id)) return unknown("SOURCE_NOT_FOUND");
     batch(() => {
@@ -155,14 +159,18 @@ export function createConnectFlowModel(deps: {
       return unknown(e.errorCode);
     }
     if (gen !== generation) return;
+    if (fromPage && detail.available === false) return unknown("SOURCE_UNAVAILABLE");
     source.value = detail;
     emit("SELECT_SOURCE", { sourceId: detail.id, sourceName: detail.name, sourceType: detail.type });
-    if (!detail.connected || detail.connection_status === "needs_reauth") beginConnect();
+    if (!detail.connected || detail.connection_status === "needs_reauth") {
+      beginConnect();
+      openedFromPage = fromPage;
+    }
   }
 
   /** "Reconnect" on a connection that needs re-authorisation: straight to its sign-in. */
   function repair(target: ConnectSource): Promise<void> {
-    return openOnSource(target.id);
+    return openOnSource(target.id, false);
   }
 
   /** The detail's "Connect": the form for credential sources, the popup for OAuth ones. */
@@ -170,7 +178,9 @@ export function createConnectFlowModel(deps: {
     const s = source.value;
     if (!s) return;
     formError.value = null;
-    if (s.auth === "oauth") return void startOAuth();
+    // A SMART source signs in at its EHR's own page: the same round trip as OAuth.
+    if (s.auth === "oauth" || s.auth === "smart") return void startOAuth();
+    void loadCredentialsSignIn().catch(() => undefined);
     go("credentials");
   }
 
@@ -189,204 +199,78 @@ export function createConnectFlowModel(deps: {
     });
   }
 
-  /** Leaves a sign-in form for the "connecting" screen while its step is sent. */
-  function sending(): void {
-    batch(() => {
-      formError.value = null;
-      busy.value = true;
-      go("connecting");
-    });
-  }
-
-  /** Shows the answer to a sign-in step: done when connected, else the (next) MFA challenge. */
-  function answered(res: ConnectResult): void {
-    if (res.status === "connected") return connected(res);
-    batch(() => {
-      challenge.value = res.challenge;
-      busy.value = false;
-      go("mfa");
-    });
-  }
-
-  /** Back to a sign-in form, with the error it explains. */
-  function formFailed(code: string, form: "credentials" | "mfa"): void {
-    batch(() => {
-      formError.value = code;
-      busy.value = false;
-      go(form);
-    });
-  }
+  // Signing in with a username and password (and a code) is code that comes with the forms that submit it (the later
+  // chunk), not in the first load; a form that shows has asked for it already.
+  let credentialsSignIn: Promise<CredentialsSignIn> | undefined;
+  const loadCredentialsSignIn = () =>
+    (credentialsSignIn ??= import("./credentials-sign-in.ts").then(
+      (m) => m.createCredentialsSignIn({ api, emit, source, username, formError, busy, challenge, sourceId, go, step: () => generation, connected, fail }),
+      (err: unknown) => {
+        credentialsSignIn = undefined;
+        throw err;
+      },
+    ));
 
   /** Submits username and password. The password is never kept. */
-  async function submitCredentials(user: string, password: string): Promise<void> {
-    const s = source.value;
-    if (!s || busy.value) return;
-    batch(() => {
-      username.value = user;
-      sending();
-    });
-    const gen = generation;
-    emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
-    try {
-      const res = await api.connectWithCredentials({ source_id: s.id, username: user, password });
-      if (gen !== generation) return;
-      if (res.status !== "connected") emit("MFA_REQUIRED", { sourceId: s.id, sourceName: s.name });
-      answered(res);
-    } catch (err) {
-      if (gen !== generation) return;
-      const e = toApiError(err);
-      if (e.errorCode === "INVALID_CREDENTIALS") {
-        emit("ERROR", { errorCode: e.errorCode, screen: "credentials", sourceId: s.id });
-        return formFailed(e.errorCode, "credentials");
-      }
-      fail(e, () => go("credentials"));
-    }
-  }
+  const submitCredentials = (user: string, password: string): Promise<void> =>
+    loadCredentialsSignIn().then(
+      (m) => m.submitCredentials(user, password),
+      (err: unknown) => fail(err, () => go("credentials")),
+    );
 
   /** Submits the one-time code of the current MFA challenge. */
-  async function submitMfa(code: string): Promise<void> {
-    const c = challenge.value;
-    if (!c || busy.value) return;
-    sending();
-    const gen = generation;
-    try {
-      const res = await api.submitMfa({ challenge_id: c.challenge_id, code });
-      if (gen !== generation) return;
-      answered(res);
-    } catch (err) {
-      if (gen !== generation) return;
-      const e = toApiError(err);
-      if (e.errorCode === "INVALID_MFA_CODE" || e.errorCode === "MFA_CHALLENGE_EXPIRED" || e.errorCode === "MFA_CHALLENGE_INVALID") {
-        emit("ERROR", { errorCode: e.errorCode, screen: "mfa", sourceId: sourceId.value });
-        if (e.errorCode === "INVALID_MFA_CODE") return formFailed(e.errorCode, "mfa");
-        // A void challenge cannot take another code: sign in again.
-        return batch(() => {
-          challenge.value = null;
-          formFailed("MFA_CHALLENGE_EXPIRED", "credentials");
-        });
-      }
-      fail(e, () => go(challenge.value ? "mfa" : "credentials"));
-    }
-  }
-
-  function openPopup(url: string, attemptId: string): void {
-    const s = source.value;
-    const opened = deps.win.open(url);
-    if (!opened) {
-      emit("OAUTH_POPUP_BLOCKED", { sourceId: s?.id ?? null, sourceName: s?.name ?? null });
-      oauthPhase.value = "blocked";
-      return;
-    }
-    popup = opened;
-    oauthPhase.value = "waiting";
-    emit("OAUTH_POPUP_OPENED", { sourceId: s?.id ?? null, sourceName: s?.name ?? null });
-    stopOAuth?.();
-    stopOAuth = watchOAuthAttempt({
-      api,
-      attemptId,
-      popup: opened,
-      env: deps.win,
-      pollMs: deps.pollMs,
-      onOutcome: (o) => {
-        stopOAuth = null;
-        if (screen.value !== "oauth") return;
-        if (o.kind === "popup-closed") {
-          popup = null;
-          oauthPhase.value = "closed";
-        } else if (o.kind === "error") {
-          fail(o.error, () => void startOAuth());
-        } else if (o.status.status === "connected") {
-          connected(o.status);
-        } else {
-          fail(new ApiError(o.status.errorCode, o.status.message, 0), () => void startOAuth());
-        }
-      },
-    });
-  }
+  const submitMfa = (code: string): Promise<void> =>
+    loadCredentialsSignIn().then(
+      (m) => m.submitMfa(code),
+      (err: unknown) => fail(err, () => go("mfa")),
+    );
 
   /** True when this Connect can sign in by redirect (it knows the page to come back to). */
   const canRedirect = (): boolean => !!deps.oauthRedirect?.returnUrl;
   /** True when OAuth signs in by redirect rather than in a popup. */
   const redirectPreferred = (): boolean => !!deps.oauthRedirect?.preferred && canRedirect();
 
-  /** Starts an OAuth attempt and opens its popup, or leaves by redirect when that is the preferred way. */
-  async function startOAuth(): Promise<void> {
-    if (redirectPreferred()) return startRedirect(true);
-    const s = source.value;
-    if (!s) return;
-    batch(() => {
-      oauthPhase.value = "starting";
-      go("oauth");
-    });
-    const gen = generation;
-    emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
-    try {
-      const res = await api.startOAuth(s.id);
-      if (gen !== generation) return;
-      oauthAttempt = { attemptId: res.attempt_id, url: res.authorize_url };
-      openPopup(res.authorize_url, res.attempt_id);
-    } catch (err) {
-      if (gen === generation) fail(err, () => void startOAuth());
-    }
-  }
+  // Signing in with OAuth (the popup, its watcher, the redirect and the return from it) is code of its own, loaded when
+  // a sign-in starts or comes back; the later screens bring it along, so it is usually here already.
+  let oauth: OAuthSignIn | undefined;
+  let oauthLoading: Promise<OAuthSignIn> | undefined;
+  const loadOAuth = () =>
+    (oauthLoading ??= import("./oauth-sign-in.ts").then(
+      (m) =>
+        (oauth = m.createOAuthSignIn({
+          api,
+          emit,
+          win: deps.win,
+          pollMs: deps.pollMs,
+          oauthRedirect: deps.oauthRedirect,
+          screen,
+          source,
+          oauthPhase,
+          busy,
+          go,
+          step: () => generation,
+          connected,
+          fail,
+        })),
+      (err: unknown) => {
+        oauthLoading = undefined;
+        throw err;
+      },
+    ));
+  const withOAuth = (run: (o: OAuthSignIn) => Promise<void> | void, retry: () => void = () => void startOAuth()): Promise<void> =>
+    loadOAuth().then(run, (err: unknown) => fail(err, retry));
 
-  /**
-   * Starts an attempt that returns to this page and asks the page to leave for the sign-in. The outcome comes back
-   * through `resumeOAuth` in the page's next Connect. `announce` is false for the blocked popup's fallback, whose
-   * CONNECT_START was already sent.
-   */
-  async function startRedirect(announce: boolean): Promise<void> {
-    const s = source.value;
-    const redirect = deps.oauthRedirect;
-    if (!s || !redirect?.returnUrl) return;
-    endOAuth();
-    batch(() => {
-      oauthPhase.value = "redirecting";
-      go("oauth");
-    });
-    const gen = generation;
-    if (announce) emit("CONNECT_START", { sourceId: s.id, sourceName: s.name, auth: s.auth });
-    try {
-      const res = await api.startOAuth(s.id, redirect.returnUrl);
-      if (gen !== generation) return;
-      oauthAttempt = null;
-      redirect.leave(res.authorize_url);
-    } catch (err) {
-      if (gen === generation) fail(err, () => void startOAuth());
-    }
-  }
+  /** Starts an OAuth attempt and opens its popup, or leaves by redirect when that is the preferred way. */
+  const startOAuth = (): Promise<void> => withOAuth((o) => o.start());
 
   /** "Continue in this window" after a blocked popup: the same sign-in by full-page redirect. */
-  function continueInWindow(): void {
-    void startRedirect(false);
-  }
+  const continueInWindow = (): void => void withOAuth((o) => o.continueInWindow());
 
-  /**
-   * Finishes a redirect sign-in the page came back with: redeems its secret with this Connect's token, then shows
-   * the outcome as a popup sign-in would (the success screen and `connected`, or the error screen and ERROR).
-   */
-  async function resumeOAuth(ret: OAuthReturn): Promise<void> {
-    batch(() => {
-      busy.value = true;
-      go("connecting");
-    });
-    const gen = generation;
-    const retry = () => (source.value ? void startOAuth() : go("search"));
-    try {
-      const res = await redeemOAuthReturn(api, ret);
-      if (gen !== generation) return;
-      if (res.status === "connected") return connected(res);
-      fail(new ApiError(res.errorCode, res.message, 0), retry);
-    } catch (err) {
-      if (gen === generation) fail(err, retry);
-    }
-  }
+  /** Finishes a redirect sign-in the page came back with, as a popup sign-in would end. */
+  const resumeOAuth = (ret: OAuthReturn): Promise<void> => withOAuth((o) => o.resume(ret), () => go("search"));
 
   /** "Try again" on the OAuth step: reopens a blocked popup at once (inside the click), else starts over. */
-  function retryOAuth(): void {
-    if (oauthPhase.value === "blocked" && oauthAttempt) return openPopup(oauthAttempt.url, oauthAttempt.attemptId);
-    void startOAuth();
-  }
+  const retryOAuth = (): void => (oauth ? oauth.retry() : void startOAuth());
 
   /** Asks to disconnect a source; the confirmation screen follows. */
   function askDisconnect(target: ConnectSource): void {
@@ -435,51 +319,13 @@ export function createConnectFlowModel(deps: {
     const from = screen.value;
     batch(() => {
       formError.value = null;
-      if (from === "credentials" || from === "oauth") go("source");
-      else if (from === "mfa") go("credentials");
+      if (from === "credentials" || from === "oauth") {
+        go(openedFromPage ? "search" : "source");
+        openedFromPage = false;
+      } else if (from === "mfa") go("credentials");
       else if (from === "confirm-disconnect") cancelDisconnect();
       else go("search");
     });
-  }
-
-  /** Puts the flow back where a saved UI state left it. Passwords are never part of it. */
-  async function restore(state: UiState | null): Promise<void> {
-    const saved = state?.screen;
-    const id = typeof state?.sourceId === "string" && SOURCE_ID.test(state.sourceId) ? state.sourceId : null;
-    if (saved === "connections") return go("connections");
-    if (saved === "confirm-disconnect") {
-      const target = session.connections.value.find((c) => c.id === id);
-      if (!target) return go("connections");
-      confirmReturn = "connections";
-      pendingDisconnect.value = target;
-      sourceId.value = target.id;
-      return go("confirm-disconnect");
-    }
-    const needsSource = ["source", "credentials", "mfa", "oauth", "connecting"];
-    if (typeof saved !== "string" || !needsSource.includes(saved) || !id) return go("search");
-    sourceId.value = id;
-    let detail: SourceDetail;
-    try {
-      detail = await api.getSource(id);
-      source.value = detail;
-    } catch (err) {
-      const e = toApiError(err);
-      if (deps.isFatal(e)) return deps.onFatal(e);
-      return go("search");
-    }
-    if (saved === "source" || saved === "connecting" || detail.connected) return go("source");
-    if (saved === "oauth" && detail.auth === "oauth") {
-      oauthPhase.value = "idle";
-      return go("oauth");
-    }
-    if (saved === "mfa") {
-      const c = readChallenge(state?.challenge);
-      if (c) {
-        challenge.value = c;
-        return go("mfa");
-      }
-    }
-    return go(detail.auth === "oauth" ? "source" : "credentials");
   }
 
   /** Stops the OAuth watcher and closes its popup (when Connect closes). */
@@ -520,16 +366,8 @@ export function createConnectFlowModel(deps: {
     confirmDisconnect,
     cancelDisconnect,
     back,
-    restore,
     dispose,
   };
-}
-
-function readChallenge(raw: unknown): MfaChallenge | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const c = raw as Record<string, unknown>;
-  if (typeof c.challenge_id !== "string" || typeof c.prompt !== "string") return null;
-  return { challenge_id: c.challenge_id, prompt: c.prompt, expires_in: typeof c.expires_in === "number" ? c.expires_in : 0 };
 }
 
 /** The connect-flow model's shape. */

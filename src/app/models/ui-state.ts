@@ -1,13 +1,65 @@
 /**
  * UI state persistence: each step change saves `{screen, sourceId, query, type}` (plus the pending MFA challenge on
- * the MFA step) to the service, debounced, so that reopening Connect after a crash resumes at the same step.
- * Passwords, usernames and codes are never part of it.
+ * the MFA step) to the service, debounced, so that reopening Connect after a crash resumes at the same step
+ * (`restoreFlow`). Passwords, usernames and codes are never part of it.
  */
 import { effect } from "@preact/signals";
-import type { UiState } from "../../protocol/connect-api.ts";
-import type { ConnectApi } from "../api.ts";
-import type { ConnectFlowModel } from "./connect-flow.ts";
+import type { MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
+import { toApiError, type ApiError, type ConnectApi } from "../api.ts";
+import { SOURCE_ID, type ConnectFlowModel } from "./connect-flow.ts";
 import type { SearchModel } from "./search.ts";
+import type { SessionModel } from "./session.ts";
+
+/** Puts the flow back where a saved UI state left it, at the start of a Connect. */
+export async function restoreFlow(
+  deps: { api: ConnectApi; flow: ConnectFlowModel; session: SessionModel; isFatal: (e: ApiError) => boolean; onFatal: (e: ApiError) => void },
+  state: UiState,
+): Promise<void> {
+  const { flow } = deps;
+  const go = flow.go;
+  const saved = state.screen;
+  const id = typeof state.sourceId === "string" && SOURCE_ID.test(state.sourceId) ? state.sourceId : null;
+  if (saved === "connections") return go("connections");
+  if (saved === "confirm-disconnect") {
+    const target = deps.session.connections.value.find((c) => c.id === id);
+    if (!target) return go("connections");
+    flow.pendingDisconnect.value = target;
+    flow.sourceId.value = target.id;
+    return go("confirm-disconnect");
+  }
+  const needsSource = ["source", "credentials", "mfa", "oauth", "connecting"];
+  if (typeof saved !== "string" || !needsSource.includes(saved) || !id) return go("search");
+  flow.sourceId.value = id;
+  let detail: SourceDetail;
+  try {
+    detail = await deps.api.getSource(id);
+    flow.source.value = detail;
+  } catch (err) {
+    const e = toApiError(err);
+    if (deps.isFatal(e)) return deps.onFatal(e);
+    return go("search");
+  }
+  if (saved === "source" || saved === "connecting" || detail.connected) return go("source");
+  if (saved === "oauth" && (detail.auth === "oauth" || detail.auth === "smart")) {
+    flow.oauthPhase.value = "idle";
+    return go("oauth");
+  }
+  if (saved === "mfa") {
+    const c = readChallenge(state.challenge);
+    if (c) {
+      flow.challenge.value = c;
+      return go("mfa");
+    }
+  }
+  return go(detail.auth === "oauth" || detail.auth === "smart" ? "source" : "credentials");
+}
+
+function readChallenge(raw: unknown): MfaChallenge | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const c = raw as Record<string, unknown>;
+  if (typeof c.challenge_id !== "string" || typeof c.prompt !== "string") return null;
+  return { challenge_id: c.challenge_id, prompt: c.prompt, expires_in: typeof c.expires_in === "number" ? c.expires_in : 0 };
+}
 
 /** The saved snapshot of where the user is. */
 export function snapshotUiState(flow: ConnectFlowModel, search: SearchModel): UiState {

@@ -8,11 +8,15 @@ import { errorMessage } from "./messages.ts";
 export function ErrorScreen() {
   const { flow } = useApp();
   const error = flow.error.value;
+  const code = error?.code ?? "";
+  // An EHR's failure names the EHR, and shows its stable code for the user's support request.
+  const ehr = code.startsWith("EHR_") && flow.sourceName() !== "";
   return (
-    <Screen title={t("errorHeading")}>
+    <Screen title={ehr ? t("ehrErrorHeading", { name: flow.sourceName() }) : t("errorHeading")}>
       <p role="alert" class="notice error">
-        {errorMessage(error?.code ?? "", flow.sourceName())}
+        {errorMessage(code, flow.sourceName())}
       </p>
+      {ehr ? <p class="note">{t("errorCodeLabel", { code })}</p> : null}
       <div class="actions">
         <button type="button" class="primary" onClick={() => (error ? error.retry() : flow.go("search"))}>
           {t("tryAgain")}

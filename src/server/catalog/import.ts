@@ -4,11 +4,12 @@ import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import type { AuthMethod } from "../../protocol/connect-api.ts";
 import type { SourceBehavior, SourceRecord } from "./types.ts";
 import { US_STATE_NAMES } from "./us-places.ts";
+import { SMART_FIELDS, moveSmartSettings, smartRowEntries } from "../smart/catalog-fields.ts";
 
-const AUTH_METHODS: readonly AuthMethod[] = ["credentials", "credentials_mfa", "oauth"];
+const AUTH_METHODS: readonly AuthMethod[] = ["credentials", "credentials_mfa", "oauth", "smart"];
 const BEHAVIORS: readonly SourceBehavior[] = ["normal", "unavailable", "slow"];
 const REQUIRED_COLUMNS = ["id", "name", "type", "city", "state", "auth"] as const;
-const OPTIONAL_FIELDS = ["description", "behavior"] as const;
+const OPTIONAL_FIELDS = ["description", "behavior", "rank", "logo_url", ...SMART_FIELDS] as const;
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 const text = (max: number) =>
@@ -48,11 +49,30 @@ const SourceRowSchema = v.object({
     "",
   ),
   behavior: v.optional(v.picklist(BEHAVIORS, `must be one of ${BEHAVIORS.join(", ")}`), "normal"),
+  ...smartRowEntries,
+  // A JSON number or a CSV cell; 0 is the most popular source.
+  rank: v.optional(
+    v.pipe(
+      v.union([v.number(), v.pipe(v.string(), v.trim(), v.regex(/^\d{1,10}$/), v.transform(Number))], "must be a non-negative integer"),
+      v.integer("must be a non-negative integer"),
+      v.minValue(0, "must be a non-negative integer"),
+      v.maxValue(2_147_483_647, "must be at most 2147483647"),
+    ),
+  ),
+  // Shown inside the Connect app, whose page allows images from https: only, and never from plain http.
+  logo_url: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.trim(),
+      v.maxLength(2048, "must be at most 2048 characters"),
+      v.check((url) => URL.canParse(url) && new URL(url).protocol === "https:", "must be an https URL"),
+    ),
+  ),
 });
 
 /**
  * Reads a source catalog: a JSON array of objects, or CSV with a header row naming the columns
- * (id, name, type, city, state, auth, and optionally description and behavior). Throws an Error naming the
+ * (id, name, type, city, state, auth, and optionally description, behavior, rank and logo_url). Throws an Error naming the
  * row and field of the first bad value, or of a repeated id.
  */
 export function parseCatalog(input: string, format: "json" | "csv"): SourceRecord[] {
@@ -72,7 +92,9 @@ export function parseCatalog(input: string, format: "json" | "csv"): SourceRecor
       const problem = issue.input === undefined ? "is missing" : `${issue.message} (got ${preview(issue.input)})`;
       throw new Error(`${label}: field "${field}" ${problem}`);
     }
-    const source = result.output;
+    const { logo_url: logoUrl, ...fields } = result.output;
+    const source: SourceRecord = logoUrl === undefined ? fields : { ...fields, logoUrl };
+    moveSmartSettings(source, label);
     const firstRow = rowById.get(source.id);
     if (firstRow !== undefined) {
       throw new Error(`${label}: field "id" repeats the id ${source.id} of row ${firstRow}`);

@@ -16,6 +16,8 @@ export const SANDBOX_CATALOG_SEED = 0x5eed_c0de;
 const SLOW_NETWORK = "Vulcan";
 const SLOW_NETWORK_SHARE = 0.003;
 const UNAVAILABLE_SHARE = 0.03;
+/** Generated sources of each type that the sandbox ranks as popular. */
+const POPULAR_PER_TYPE = 3;
 
 const TYPE_WEIGHTS: readonly (readonly [SourceType, number])[] = [
   ["hospital", 14], ["clinic", 34], ["lab", 9], ["pharmacy", 27], ["insurer", 5], ["wearable", 11],
@@ -34,6 +36,7 @@ const AUTH_TEXT: Record<AuthMethod, string> = {
   credentials: "Sign in with the username and password of your online account.",
   credentials_mfa: "Sign in with your username and password, then a one-time code.",
   oauth: "Sign in on the source's own page in a pop-up window.",
+  smart: "Sign in on your health system's own patient portal page.",
 };
 
 const BEHAVIOR_TEXT: Record<SourceBehavior, string> = {
@@ -44,10 +47,10 @@ const BEHAVIOR_TEXT: Record<SourceBehavior, string> = {
 
 /** The sources every sandbox catalog holds, with the ids the docs and the tests name. */
 export const FIXED_SANDBOX_SOURCES: readonly SourceRecord[] = [
-  fixed("5b1daf3f079c652eaf41fd23", "Starfleet Pharmacy", "pharmacy", "San Francisco", "CA", "credentials", "normal"),
-  fixed("54dc427aaa6b4cb7d6203061", "Cleveland Clinic", "hospital", "Cleveland", "OH", "credentials", "normal"),
-  fixed("5b1daf3f079c652eaf41fd24", "Enterprise Medical Labs", "lab", "Riverside", "IA", "credentials_mfa", "normal"),
-  fixed("5b1daf3f079c652eaf41fd25", "Holodeck Fitness", "wearable", "San Francisco", "CA", "oauth", "normal"),
+  fixed("5b1daf3f079c652eaf41fd23", "Starfleet Pharmacy", "pharmacy", "San Francisco", "CA", "credentials", "normal", 0),
+  fixed("54dc427aaa6b4cb7d6203061", "Cleveland Clinic", "hospital", "Cleveland", "OH", "credentials", "normal", 1),
+  fixed("5b1daf3f079c652eaf41fd24", "Enterprise Medical Labs", "lab", "Riverside", "IA", "credentials_mfa", "normal", 3),
+  fixed("5b1daf3f079c652eaf41fd25", "Holodeck Fitness", "wearable", "San Francisco", "CA", "oauth", "normal", 2),
   fixed("5b1daf3f079c652eaf41fd26", "Romulan Health Plan", "insurer", "Phoenix", "AZ", "credentials", "unavailable"),
   fixed("5b1daf3f079c652eaf41fd27", "Vulcan Slow Clinic", "clinic", "Vulcan", "MI", "credentials", "slow"),
 ];
@@ -62,6 +65,10 @@ export function generateSandboxCatalog(count = 50_000): SourceRecord[] {
   const usedNamesInCity = new Set<string>();
   const cityPicks = weightedCityIndexes();
   const typePicks = TYPE_WEIGHTS.flatMap(([type, weight]) => Array<SourceType>(weight).fill(type));
+  // The popular sources after the fixed ones: the first few working sources of each type, ranked in the order they
+  // are generated, so that a smaller catalog ranks the same sources as a larger one.
+  const rankedOfType = new Map<SourceType, number>();
+  let nextRank = FIXED_SANDBOX_SOURCES.filter((s) => s.rank !== undefined).length;
 
   while (sources.length < total) {
     const type = random.pick(typePicks);
@@ -82,15 +89,23 @@ export function generateSandboxCatalog(count = 50_000): SourceRecord[] {
     let id = random.hex24();
     while (usedIds.has(id)) id = random.hex24();
     usedIds.add(id);
-    sources.push({ id, name, type, city, state, auth, description: describe(type, city, state, auth, behavior), behavior });
+    const source: SourceRecord = { id, name, type, city, state, auth, description: describe(type, city, state, auth, behavior), behavior };
+    const ranked = rankedOfType.get(type) ?? 0;
+    if (behavior === "normal" && ranked < POPULAR_PER_TYPE) {
+      rankedOfType.set(type, ranked + 1);
+      source.rank = nextRank++;
+    }
+    sources.push(source);
   }
   return sources;
 }
 
 function fixed(
-  id: string, name: string, type: SourceType, city: string, state: string, auth: AuthMethod, behavior: SourceBehavior,
+  id: string, name: string, type: SourceType, city: string, state: string, auth: AuthMethod, behavior: SourceBehavior, rank?: number,
 ): SourceRecord {
-  return { id, name, type, city, state, auth, behavior, description: describe(type, city, state, auth, behavior) };
+  const source: SourceRecord = { id, name, type, city, state, auth, behavior, description: describe(type, city, state, auth, behavior) };
+  if (rank !== undefined) source.rank = rank;
+  return source;
 }
 
 function describe(type: SourceType, city: string, state: string, auth: AuthMethod, behavior: SourceBehavior): string {

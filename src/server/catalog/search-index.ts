@@ -95,6 +95,8 @@ export class SourceSearchIndex {
   #orderByNameForType = new Map<number, number[]>();
   // Full rankings of one- and two-character queries, the largest result sets, which every visitor types first.
   #shortPrefixRankings = new Map<string, Int32Array>();
+  // Slots of ranked sources in popularity order, computed on first use after each change of the by-name order.
+  #popularOrder: number[] | undefined;
 
   #tokenMatches = new Map<string, Int32Array>();
   #termSeen = new Int32Array(0);
@@ -138,6 +140,20 @@ export class SourceSearchIndex {
   get(id: string): SourceRecord | undefined {
     const slot = this.#slotById.get(id);
     return slot === undefined ? undefined : this.#records[slot];
+  }
+
+  /** Ranked sources, most popular first (rank 0), ties by name; `skip` leaves out sources by id. */
+  popular(limit: number, skip: ReadonlySet<string> = new Set()): SourceRecord[] {
+    this.#popularOrder ??= this.#orderByName
+      .filter((slot) => this.#records[slot]?.rank !== undefined)
+      .sort((a, b) => this.#records[a]!.rank! - this.#records[b]!.rank! || this.#nameRanks[a]! - this.#nameRanks[b]!);
+    const out: SourceRecord[] = [];
+    for (const slot of this.#popularOrder) {
+      if (out.length >= limit) break;
+      const source = this.#records[slot];
+      if (source && !skip.has(source.id)) out.push(source);
+    }
+    return out;
   }
 
   /** Forgets memoised word matches, so that a timing measures the whole work of each new word. */
@@ -640,6 +656,7 @@ export class SourceSearchIndex {
     for (let rank = start; rank < order.length; rank++) this.#nameRanks[order[rank]!] = rank;
     this.#orderByNameForType.clear();
     this.#shortPrefixRankings.clear();
+    this.#popularOrder = undefined;
   }
 
   /** Rebuilds postings without the slots of removed sources once they are the majority. */
@@ -669,6 +686,7 @@ export class SourceSearchIndex {
     this.#orderByName = rebuilt.#orderByName;
     this.#orderByNameForType = rebuilt.#orderByNameForType;
     this.#shortPrefixRankings = rebuilt.#shortPrefixRankings;
+    this.#popularOrder = undefined;
     this.#tokenMatches = rebuilt.#tokenMatches;
     this.#termSeen = rebuilt.#termSeen;
     this.#termSeenStamp = rebuilt.#termSeenStamp;

@@ -10,6 +10,7 @@ import { DATABASE_FILE, isPostgresUrl } from "../store/open-store.ts";
 import type { ClientRecord } from "../store/types.ts";
 import { InviteOptionsError, createInviteLink } from "../invites/invite-token.ts";
 import { existsSync } from "node:fs";
+import { sandboxEhrCommand } from "../../sandbox-ehr/command.ts";
 import { join } from "node:path";
 
 /** Where the CLI writes; tests pass their own. */
@@ -46,7 +47,12 @@ Commands:
                                    Base URL: --base-url, HC_PUBLIC_URL, else http://localhost:PORT (8080).
   sources import FILE [--format json|csv]
                                    Load catalog sources from a JSON array or a CSV file; running services
-                                   search them within seconds.
+                                   search them within seconds. Rows with auth "smart" also take
+                                   fhir_base_url, smart_client_id, smart_client_secret and scopes.
+  sandbox-ehr [--port 9090] [--host 127.0.0.1] [--client-secret SECRET]
+                                   Run a sandbox SMART on FHIR EHR on its own origin (test patients
+                                   demo/demo, jordan/jordan, sam/sam). With --client-secret its token
+                                   endpoint requires that secret.
 
 Every command takes --data-dir DIR (default: HC_DATA_DIR or ./.data) and --database-url URL (default:
 DATABASE_URL). With a postgres:// URL every command uses that PostgreSQL database instead of the data dir's
@@ -212,8 +218,8 @@ async function clientsCommand(args: string[], io: CliIo): Promise<number> {
       const { values, positionals } = parse(rest, {});
       const clientId = positionals[0];
       if (!clientId) throw new CliError(`clients ${action} needs a CLIENT_ID`);
-      const ok = await withServices(locationOf(values, io.env), io.env, ({ store, services }) =>
-        store.clients.setDisabled(clientId, action === "disable"),
+      const ok = await withServices(locationOf(values, io.env), io.env, ({ services }) =>
+        services.clients.setDisabled(clientId, action === "disable"),
       );
       if (!ok) throw new CliError(`no client ${clientId}`);
       io.stdout(`Client ${clientId} ${action === "disable" ? "disabled" : "enabled"}.\n`);
@@ -298,7 +304,7 @@ async function sourcesCommand(args: string[], io: CliIo): Promise<number> {
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`);
   }
-  await withServices(locationOf(values, io.env), io.env, ({ store }) => store.sources.upsert(records, Date.now()));
+  await withServices(locationOf(values, io.env), io.env, ({ services }) => services.smart.importCatalog(records, Date.now()));
   io.stdout(`Imported ${records.length} source${records.length === 1 ? "" : "s"} from ${file}. Running services search them within seconds.\n`);
   return 0;
 }
@@ -416,6 +422,12 @@ export async function runCli(
         return await sourcesCommand(rest, io);
       case "invite":
         return await inviteCommand(rest, io);
+      case "sandbox-ehr":
+        try {
+          return await sandboxEhrCommand(rest, io);
+        } catch (err) {
+          throw new CliError((err as Error).message);
+        }
       default:
         throw new CliError(`unknown command: ${command}`);
     }

@@ -90,6 +90,7 @@ function operationObject(op: Operation): Record<string, unknown> {
       description: answer.description,
       ...(answer.json ? { content: { "application/json": { schema: jsonSchemaOf(answer.json) } } } : {}),
       ...(answer.html ? { content: { "text/html": { schema: { type: "string" } } } } : {}),
+      ...(answer.fhir ? { content: { "application/fhir+json": { schema: { type: "object" } } } } : {}),
     };
   }
   const body = op.body

@@ -26,6 +26,8 @@ export interface Answer {
   description: string;
   json?: Schema;
   html?: true;
+  /** A FHIR resource passed through as the EHR sent it (`application/fhir+json`). */
+  fhir?: true;
 }
 
 /** One documented operation. */
@@ -111,6 +113,18 @@ const CONNECT: Operation[] = [
     errors: ["SOURCE_NOT_FOUND"],
   },
   {
+    method: "get",
+    path: "/v1/connect/suggested-sources",
+    summary: "The first screen's sources: the pinned ones in the given order (unknown ids left out), then popular ones",
+    tag: "Connect API",
+    auth: "connect",
+    params: {
+      pinned: query(connect.suggestedSourcesQuery.pinned, "Up to 20 comma-separated source ids to show first, in this order."),
+    },
+    answers: { 200: { description: "Pinned sources, then the most popular sources of the catalog.", json: connect.suggestedSources } },
+    errors: ["INVALID_REQUEST"],
+  },
+  {
     method: "post",
     path: "/v1/connect/connections",
     summary: "Connect a source with a username and password",
@@ -171,7 +185,7 @@ const CONNECT: Operation[] = [
     auth: "connect",
     body: { schema: connect.oauthStartBody },
     answers: { 201: { description: "The attempt.", json: connect.oauthStartResult } },
-    errors: [...BODY_ERRORS, ...SIGN_IN_ERRORS, "OAUTH_NOT_SUPPORTED"],
+    errors: [...BODY_ERRORS, ...SIGN_IN_ERRORS, "OAUTH_NOT_SUPPORTED", "EHR_DISCOVERY_FAILED"],
   },
   {
     method: "get",
@@ -201,10 +215,21 @@ const CONNECT: Operation[] = [
     auth: "none",
     params: {
       state: query(v.pipe(v.string(), v.maxLength(256)), "The attempt's state."),
-      code: query(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,256}$/)), "The authorization code."),
+      code: query(v.pipe(v.string(), v.regex(/^[A-Za-z0-9._~+/=-]{16,2048}$/)), "The authorization code."),
       error: query(v.string(), "The provider's error, such as access_denied."),
     },
     answers: { 200: { description: "An HTML page, in English or Spanish (Accept-Language).", html: true } },
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/v1/connect/oauth/smart/authorize",
+    summary:
+      "A SMART sign-in by full-page redirect starts here, on the service's own origin (the only one the loader sends a page to): 303 to the EHR's authorize page",
+    tag: "Connect API",
+    auth: "none",
+    params: { state: query(v.pipe(v.string(), v.maxLength(256)), "The attempt's state.") },
+    answers: { 303: { description: "To the EHR's authorize page; an unknown, used or expired attempt gets an HTML page that says so." } },
     errors: [],
   },
 ];
@@ -241,6 +266,27 @@ const SERVER: Operation[] = [
     params: { client_user_id: { in: "path", schema: v.pipe(v.string(), v.minLength(1)), description: "Your id of the user, URL-encoded." } },
     answers: { 200: { description: "The user's connections, in the order they were made.", json: client.userConnections } },
     errors: ["INVALID_REQUEST", "UNKNOWN_CLIENT_USER_ID"],
+  },
+  {
+    method: "get",
+    path: "/v1/users/{client_user_id}/connections/{source_id}/fhir/{path}",
+    summary:
+      "Read a SMART on FHIR connection's records: a read-only FHIR GET of `{path}` and its query (e.g. `Patient/{patient}`, `Observation?patient={patient}`) forwarded to the EHR with the connection's token, refreshed as needed",
+    tag: "Server-to-server API",
+    auth: "client",
+    params: {
+      client_user_id: { in: "path", schema: v.pipe(v.string(), v.minLength(1)), description: "Your id of the user, URL-encoded." },
+      source_id: sourceIdParam,
+      path: { in: "path", schema: v.pipe(v.string(), v.minLength(1)), description: "A FHIR path relative to the source's FHIR base, its slashes as they are (Patient/123); the query is passed on." },
+    },
+    answers: {
+      200: {
+        description:
+          "The EHR's answer as `application/fhir+json`, with the EHR's own status: a 401 or 403 of the EHR (a resource type it does not let the app read) comes through with its OperationOutcome.",
+        fhir: true,
+      },
+    },
+    errors: ["INVALID_REQUEST", "FHIR_PATH_INVALID", "FHIR_NOT_SUPPORTED", "UNKNOWN_CLIENT_USER_ID", "SOURCE_NOT_FOUND", "NOT_CONNECTED", "CONNECTION_NEEDS_REAUTH", "EHR_UNAVAILABLE"],
   },
   {
     method: "post",

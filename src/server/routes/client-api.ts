@@ -143,7 +143,8 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const human = await store.humans.find(client.clientId, clientUserId);
     if (!human) throw new ApiFailure(404, "UNKNOWN_CLIENT_USER_ID", "No user has this client_user_id.");
     const records = await store.connections.details(human.humanId);
-    return c.json({ connections: records.map(toConnectionView) });
+    const fhir = await services.smart.connectionInfo(human.humanId);
+    return c.json({ connections: records.map((r) => ({ ...toConnectionView(r), ...(fhir.has(r.source.id) ? { fhir: fhir.get(r.source.id) } : {}) })) });
   });
 
   app.post(p("/connect/invite-links"), auth, async (c) => {
@@ -262,7 +263,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
     const client = c.get("client");
     const input = parseOrFail(settingsBody, await readJsonObject(c));
     const redirectUrl = checkRedirectUrl(input.redirect_url);
-    await store.clients.update(client.clientId, { redirectUrl });
+    await services.clients.update(client.clientId, { redirectUrl });
     return c.json({ client_id: client.clientId, name: client.name, redirect_url: redirectUrl, allowed_origins: client.allowedOrigins });
   });
 

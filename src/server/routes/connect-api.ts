@@ -8,6 +8,7 @@ import type {
   SourceSearchResult,
   SourceSummary,
   SourceType,
+  SuggestedSources,
 } from "../../protocol/connect-api.ts";
 import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { requireConnectToken } from "../auth.ts";
@@ -33,9 +34,26 @@ export const DEFAULT_SLOW_SOURCE_DELAY_MS = 3000;
 
 const SOURCE_ID = /^[0-9a-f]{24}$/;
 
-/** The `{name, id}` summary a source gets in search results. */
+/** The summary a source gets in search results: no description, and a logo only when there is one. */
 export function toSummary(s: SourceRecord): SourceSummary {
-  return { id: s.id, name: s.name, type: s.type, city: s.city, state: s.state, auth: s.auth };
+  const summary: SourceSummary = { id: s.id, name: s.name, type: s.type, city: s.city, state: s.state, auth: s.auth };
+  if (s.logoUrl !== undefined) summary.logo_url = s.logoUrl;
+  return summary;
+}
+
+/** Popular sources the first screen suggests. */
+export const POPULAR_SOURCES = 6;
+/** Pinned sources a page may name. */
+export const MAX_PINNED_SOURCES = 20;
+
+/** Reads `pinned=<id>,<id>`: at most 20 ids of at most 64 characters; ids that name no source are answered as absent. */
+function parsePinned(raw: string | undefined): string[] {
+  if (raw === undefined || raw === "") return [];
+  const ids = raw.split(",");
+  if (ids.length > MAX_PINNED_SOURCES || ids.some((id) => id.length > 64)) {
+    throw invalidRequest(`"pinned" must be at most ${MAX_PINNED_SOURCES} comma-separated source ids`);
+  }
+  return ids;
 }
 
 function parseIntParam(raw: string | undefined, name: string, min: number, max: number, fallback: number): number {
@@ -160,9 +178,28 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const detail: SourceDetail = {
       ...toSummary(source),
       description: source.description,
+      available: source.behavior !== "unavailable",
       ...(await connectionStatusOf(deps, auth.human.humanId, source.id)),
     };
     return c.json(detail);
+  });
+
+  // The first screen in one request: read from the in-memory index, like search, so it answers as fast.
+  app.get("/v1/connect/suggested-sources", authed, (c) => {
+    const index = deps.catalog.index;
+    const pinned: SourceRecord[] = [];
+    const seen = new Set<string>();
+    for (const id of parsePinned(c.req.query("pinned"))) {
+      const source = SOURCE_ID.test(id) && !seen.has(id) ? index.get(id) : undefined;
+      if (!source) continue;
+      seen.add(id);
+      pinned.push(source);
+    }
+    const result: SuggestedSources = {
+      pinned: pinned.map(toSummary),
+      popular: index.popular(POPULAR_SOURCES, seen).map(toSummary),
+    };
+    return c.json(result);
   });
 
   app.post("/v1/connect/connections", authed, async (c) => {

@@ -14,6 +14,7 @@ import { randomToken, sha256Base64Url } from "../security/crypto.ts";
 import type { OAuthAttemptRecord } from "../store/types.ts";
 import { oauthCompleteBody, oauthStartBody } from "../schemas/connect-api.ts";
 import { parseOrFail } from "../validation.ts";
+import { SmartError } from "../smart/errors.ts";
 import { completeConnection, limitConnectAttempts, reachSource, refuseIfConnected } from "./connect-api.ts";
 
 /** How long an OAuth attempt may stay open. */
@@ -28,12 +29,14 @@ export const OAUTH_CODE_TTL_MS = 60_000;
 export const OAUTH_CALLBACK_PATH = "/v1/connect/oauth/callback";
 /** Path of the sandbox provider's sign-in page. */
 export const SANDBOX_AUTHORIZE_PATH = "/sandbox/oauth/authorize";
+/** Path that sends a SMART sign-in by redirect on to its EHR's authorize page. */
+export const SMART_AUTHORIZE_HOP_PATH = "/v1/connect/oauth/smart/authorize";
 /** Path of the sandbox provider's token endpoint. */
 export const SANDBOX_TOKEN_PATH = "/sandbox/oauth/token";
 
 const SANDBOX_OAUTH_CLIENT_ID = "human-connect";
-/** The shape of an authorization code, as the callback and the completion accept it. */
-const CODE_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
+/** The shape of an authorization code, as the callback and the completion accept it (an EHR's codes can be long JWTs). */
+const CODE_SHAPE = /^[A-Za-z0-9._~+/=-]{16,2048}$/;
 
 export { serviceOrigin } from "../origin.ts";
 
@@ -344,7 +347,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const source = await store.sources.get(input.source_id);
     if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
-    if (source.auth !== "oauth") {
+    if (source.auth !== "oauth" && source.auth !== "smart") {
       throw new ApiFailure(400, "OAUTH_NOT_SUPPORTED", `${source.name} signs in with a username and password, not OAuth.`);
     }
     await refuseIfConnected(deps, auth, source);
@@ -355,6 +358,8 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const codeVerifier = randomToken(32);
     const codeChallenge = sha256Base64Url(codeVerifier);
     const redirectUri = origin + OAUTH_CALLBACK_PATH;
+    // A SMART source's EHR is discovered before the attempt exists: an EHR that cannot be reached starts nothing.
+    const smartUrl = source.auth === "smart" ? await smartAuthorizationUrl(source, { state, codeChallenge, redirectUri }) : null;
     await services.signIn.createOAuthAttempt({
       attemptId,
       humanId: auth.human.humanId,
@@ -376,7 +381,12 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
       code_challenge: codeChallenge,
       code_challenge_method: "S256",
     }).toString();
-    const result: OAuthStartResult = { attempt_id: attemptId, authorize_url: url.toString() };
+    // A page leaves by redirect only for the service's own origin (the loader's rule): a SMART sign-in by redirect
+    // goes through a hop here, which sends it on to the EHR.
+    const hop = new URL(SMART_AUTHORIZE_HOP_PATH, origin);
+    hop.searchParams.set("state", state);
+    const authorizeUrl = smartUrl === null ? url.toString() : returnUrl !== null ? hop.toString() : smartUrl;
+    const result: OAuthStartResult = { attempt_id: attemptId, authorize_url: authorizeUrl };
     return c.json(result, 201);
   });
 
@@ -444,6 +454,26 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ access_token: randomToken(32, "sbx_"), token_type: "Bearer", expires_in: 3600 });
   });
 
+  app.get(SMART_AUTHORIZE_HOP_PATH, async (c) => {
+    const state = c.req.query("state");
+    const attempt = state && state.length <= 256 ? await services.signIn.findOAuthAttemptByState(state) : undefined;
+    if (!attempt || attempt.status !== "pending" || attempt.completionHash !== null || attempt.expiresAt <= clock.now()) {
+      return errorPage(c, "Sign-in request refused", "This sign-in request is unknown, already used or expired. Start again from Connect.");
+    }
+    const source = await store.sources.get(attempt.sourceId);
+    if (source?.auth !== "smart") return errorPage(c, "Sign-in request refused", "This sign-in request is not for a SMART on FHIR source.");
+    let target: string;
+    try {
+      target = await services.smart.authorizationUrl(source, { state: state!, codeChallenge: attempt.codeChallenge, redirectUri: attempt.redirectUri });
+    } catch (err) {
+      if (!(err instanceof SmartError)) throw err;
+      return errorPage(c, "Sign-in not started", `${source.name} cannot be reached to sign in right now. Go back and try again.`);
+    }
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.redirect(target, 303);
+  });
+
   app.get(OAUTH_CALLBACK_PATH, async (c) => {
     const origin = serviceOrigin(deps, c);
     const state = c.req.query("state");
@@ -493,6 +523,14 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.json({ status: "failed", errorCode, message } satisfies OAuthAttemptStatus);
     };
     if (attempt.expiresAt <= clock.now()) return failWith("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
+    const smartSource = await store.sources.get(attempt.sourceId);
+    if (smartSource?.auth === "smart") {
+      const failure = await completeSmartSignIn(attempt, smartSource, input.code ?? "");
+      if (failure) return failWith(failure.errorCode, failure.message);
+      const result = await completeConnection(deps, auth, smartSource, "oauth");
+      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
+      return c.json(connectedStatus(result));
+    }
     let exchanged: OAuthAttemptRecord;
     try {
       exchanged = await exchangeAuthorizationCode(deps, { code: input.code ?? "", redirectUri: origin + OAUTH_CALLBACK_PATH, codeVerifier: attempt.codeVerifier });
@@ -548,6 +586,8 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const code = c.req.query("code") ?? "";
     if (!CODE_SHAPE.test(code)) return failed("OAUTH_FAILED", "OAUTH_NO_CODE");
+    const source = await store.sources.get(attempt.sourceId);
+    if (source?.auth === "smart") return completeSmartSignIn(attempt, source, code);
     try {
       const exchanged = await exchangeAuthorizationCode(deps, { code, redirectUri: attempt.redirectUri, codeVerifier: attempt.codeVerifier });
       if (exchanged.attemptId !== attempt.attemptId) return { errorCode: "OAUTH_EXCHANGE_FAILED", message: "The authorization code belongs to another sign-in." };
@@ -582,6 +622,36 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const result = await completeConnection(deps, auth, source, "oauth");
     await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
     return c.json(connectedStatus(result));
+  }
+
+  /** The authorize page of a SMART source's EHR; an EHR that cannot be discovered answers 502 EHR_DISCOVERY_FAILED. */
+  async function smartAuthorizationUrl(source: SourceRecord, request: { state: string; codeChallenge: string; redirectUri: string }): Promise<string> {
+    try {
+      return await services.smart.authorizationUrl(source, request);
+    } catch (err) {
+      if (err instanceof SmartError) {
+        deps.logger?.warn({ sourceId: source.id, errorCode: err.code, reason: err.message }, "SMART discovery failed");
+        throw new ApiFailure(502, "EHR_DISCOVERY_FAILED", `${source.name} cannot be reached to sign in right now. ${err.message}`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Ends a SMART sign-in at the EHR (code exchange, patient read, tokens stored encrypted); null when it worked, else
+   * the attempt's failure with a stable code.
+   */
+  async function completeSmartSignIn(attempt: OAuthAttemptRecord, source: SourceRecord, code: string): Promise<{ errorCode: string; message: string } | null> {
+    try {
+      await services.smart.completeSignIn(attempt.humanId, source, { code, codeVerifier: attempt.codeVerifier, redirectUri: attempt.redirectUri });
+      return null;
+    } catch (err) {
+      if (err instanceof SmartError) {
+        deps.logger?.warn({ sourceId: source.id, errorCode: err.code, reason: err.message }, "SMART sign-in failed");
+        return { errorCode: err.code, message: `${source.name}: ${err.message}` };
+      }
+      throw err;
+    }
   }
 
   return app;

@@ -22,7 +22,15 @@ const expiresIn = v.optional(
 );
 
 /** `GET /v1/users/{client_user_id}/connections`. */
-export const userConnections = v.strictObject({ connections: v.array(connectionView) });
+export const userConnections = v.strictObject({
+  connections: v.array(
+    v.strictObject({
+      ...connectionView.entries,
+      /** A SMART on FHIR connection's FHIR base and the patient its tokens read. */
+      fhir: v.optional(v.strictObject({ base_url: v.string(), patient: v.string() })),
+    }),
+  ),
+});
 
 /** `POST /v1/sandbox/connections/break`. */
 export const brokenConnection = v.strictObject({ connection: connectionView });

@@ -10,6 +10,7 @@ import type {
   SessionView,
   SourceDetail,
   SourceSearchResult,
+  SuggestedSources,
 } from "../../protocol/connect-api.ts";
 import { CONNECTION_STATUSES, CONNECTION_STATUS_REASONS, SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { CLOSE_STATUSES } from "../../protocol/results.ts";
@@ -60,13 +61,18 @@ export const oauthStartBody = v.object({
 export const oauthCompleteBody = v.pipe(
   v.object({
     attempt_id: v.pipe(v.string('"attempt_id" must be a string'), v.regex(/^oa_[A-Za-z0-9_-]{8,60}$/, '"attempt_id" is malformed')),
-    code: v.optional(v.pipe(v.string('"code" must be a string'), v.regex(/^[A-Za-z0-9_-]{16,256}$/, '"code" is malformed'))),
+    code: v.optional(v.pipe(v.string('"code" must be a string'), v.regex(/^[A-Za-z0-9._~+/=-]{16,2048}$/, '"code" is malformed'))),
     completion_secret: v.optional(
       v.pipe(v.string('"completion_secret" must be a string'), v.regex(/^[A-Za-z0-9_-]{16,128}$/, '"completion_secret" is malformed')),
     ),
   }),
   v.check((b) => (b.code === undefined) !== (b.completion_secret === undefined), 'Send either "code" or "completion_secret"'),
 );
+
+/** Query of `GET /v1/connect/suggested-sources` (parsed by the route with the same bounds). */
+export const suggestedSourcesQuery = {
+  pinned: v.pipe(v.string(), v.maxLength(20 * 65), v.regex(/^[^,]{1,64}(?:,[^,]{1,64}){0,19}$/)),
+};
 
 /** Query of `GET /v1/connect/sources` (parsed by the route with the same bounds). */
 export const sourceSearchQuery = {
@@ -78,7 +84,7 @@ export const sourceSearchQuery = {
 
 // Answers
 
-const AUTH_METHODS = ["credentials", "credentials_mfa", "oauth"] as const;
+const AUTH_METHODS = ["credentials", "credentials_mfa", "oauth", "smart"] as const;
 const sources = v.array(connectSource);
 
 const sourceSummaryEntries = {
@@ -88,6 +94,7 @@ const sourceSummaryEntries = {
   city: v.string(),
   state: v.string(),
   auth: v.picklist(AUTH_METHODS),
+  logo_url: v.optional(v.pipe(v.string(), v.url())),
 };
 
 /** A connection with its health (the session view, and the server API's user connections). */
@@ -124,8 +131,15 @@ export const sourceSearchResult = v.strictObject({
 export const sourceDetail = v.strictObject({
   ...sourceSummaryEntries,
   description: v.string(),
+  available: v.boolean(),
   connected: v.boolean(),
   connection_status: v.nullable(v.picklist(CONNECTION_STATUSES)),
+});
+
+/** `GET /v1/connect/suggested-sources`. */
+export const suggestedSources = v.strictObject({
+  pinned: v.array(v.strictObject(sourceSummaryEntries)),
+  popular: v.array(v.strictObject(sourceSummaryEntries)),
 });
 
 /** A sign-in that ended connected (201 from the connect calls, 200 from the OAuth calls). */
@@ -171,8 +185,9 @@ export const PROTOCOL_COVERED: [
   Allows<typeof sessionView, SessionView>,
   Allows<typeof sourceSearchResult, SourceSearchResult>,
   Allows<typeof sourceDetail, SourceDetail>,
+  Allows<typeof suggestedSources, SuggestedSources>,
   Allows<v.UnionSchema<[typeof connectedResult, typeof mfaRequiredResult], undefined>, ConnectResult>,
   Allows<typeof disconnectResult, DisconnectResult>,
   Allows<typeof oauthStartResult, OAuthStartResult>,
   Allows<typeof oauthAttemptStatus, OAuthAttemptStatus>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];

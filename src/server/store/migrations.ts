@@ -254,6 +254,42 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
       await sql`update connections set status_changed_at = connected_at`.execute(db);
     },
   },
+  "0009_smart_sources": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A SMART on FHIR source's EHR and this service's registration with it; the client secret is encrypted with the
+      // master key like client secrets.
+      await db.schema
+        .createTable("smart_sources")
+        .addColumn("source_id", "text", (c) => c.primaryKey().references("sources.source_id"))
+        .addColumn("fhir_base_url", "text", (c) => c.notNull())
+        .addColumn("client_id", "text", (c) => c.notNull())
+        .addColumn("client_secret_encrypted", "text")
+        .addColumn("scopes", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      // The EHR's tokens of one user's connection, encrypted; `patient` is the patient the EHR issued them for.
+      await db.schema
+        .createTable("smart_grants")
+        .addColumn("human_id", "text", (c) => c.notNull().references("humans.human_id"))
+        .addColumn("source_id", "text", (c) => c.notNull().references("sources.source_id"))
+        .addColumn("access_token_encrypted", "text", (c) => c.notNull())
+        .addColumn("refresh_token_encrypted", "text")
+        .addColumn("expires_at", "bigint")
+        .addColumn("patient", "text", (c) => c.notNull())
+        .addColumn("scope", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("smart_grants_pk", ["human_id", "source_id"])
+        .execute();
+    },
+  },
+  "0010_source_rank": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The first screen suggests the most popular sources (rank 0 first) and shows each source's logo when the
+      // catalog has one. Both stay null for sources imported without them.
+      await db.schema.alterTable("sources").addColumn("rank", "integer").execute();
+      await db.schema.alterTable("sources").addColumn("logo_url", "text").execute();
+    },
+  },
 });
 
 /** The schema migrations for one dialect, provided from code so that the bundled build needs no migration folder. */

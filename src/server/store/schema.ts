@@ -56,6 +56,8 @@ export interface SourcesTable {
   auth: string;
   description: string;
   behavior: string;
+  rank: number | null;
+  logo_url: string | null;
 }
 
 export interface ConnectionsTable {
@@ -198,6 +200,28 @@ export interface ClosedSessionsTable {
   closed_at: number;
 }
 
+/** A SMART on FHIR source's EHR and this service's registration with it. */
+export interface SmartSourcesTable {
+  source_id: string;
+  fhir_base_url: string;
+  client_id: string;
+  client_secret_encrypted: string | null;
+  scopes: string;
+  updated_at: number;
+}
+
+/** The EHR tokens of one connection, encrypted with the master key. */
+export interface SmartGrantsTable {
+  human_id: string;
+  source_id: string;
+  access_token_encrypted: string;
+  refresh_token_encrypted: string | null;
+  expires_at: number | null;
+  patient: string;
+  scope: string;
+  updated_at: number;
+}
+
 /** Every table of the Connect service's database. */
 export interface Database {
   clients: ClientsTable;
@@ -217,4 +241,6 @@ export interface Database {
   session_activity: SessionActivityTable;
   catalog_version: CatalogVersionTable;
   closed_sessions: ClosedSessionsTable;
+  smart_sources: SmartSourcesTable;
+  smart_grants: SmartGrantsTable;
 }

@@ -2,7 +2,10 @@ import type { AuthMethod, SourceType } from "../../../protocol/connect-api.ts";
 import type { SourceRecord } from "../../catalog/types.ts";
 import type { SourcesTable } from "../schema.ts";
 import type { SourceStore } from "../types.ts";
+import { compiledOnce } from "./compiled-once.ts";
 import { countOf, inTransaction, type Db } from "./db.ts";
+
+const getSource = compiledOnce((db, sourceId: string) => db.selectFrom("sources").selectAll().where("source_id", "=", sourceId));
 
 const INSERT_BATCH = 500;
 
@@ -16,6 +19,9 @@ function toSource(row: SourcesTable): SourceRecord {
     auth: row.auth as AuthMethod,
     description: row.description,
     behavior: row.behavior as SourceRecord["behavior"],
+    // Absent rather than null, as the catalog file leaves them out.
+    ...(row.rank === null ? {} : { rank: Number(row.rank) }),
+    ...(row.logo_url === null ? {} : { logoUrl: row.logo_url }),
   };
 }
 
@@ -37,6 +43,8 @@ export function sourceStore(db: Db): SourceStore {
             auth: s.auth,
             description: s.description,
             behavior: s.behavior,
+            rank: s.rank ?? null,
+            logo_url: s.logoUrl ?? null,
           }));
           await trx
             .insertInto("sources")
@@ -50,6 +58,8 @@ export function sourceStore(db: Db): SourceStore {
                 auth: eb.ref("excluded.auth"),
                 description: eb.ref("excluded.description"),
                 behavior: eb.ref("excluded.behavior"),
+                rank: eb.ref("excluded.rank"),
+                logo_url: eb.ref("excluded.logo_url"),
               })),
             )
             .execute();
@@ -68,7 +78,7 @@ export function sourceStore(db: Db): SourceStore {
       return rows.map(toSource);
     },
     async get(sourceId) {
-      const row = await db.selectFrom("sources").selectAll().where("source_id", "=", sourceId).executeTakeFirst();
+      const row = (await getSource(db, sourceId)).rows[0];
       return row ? toSource(row) : undefined;
     },
     async version() {
