@@ -1,18 +1,34 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomFillSync, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Name of the generated master key file inside the data dir. */
 export const MASTER_KEY_FILE = "master.key";
 
+// Random bytes for tokens and ids are drawn from one buffer filled by the CSPRNG 4 KB at a time, as Node's own
+// randomUUID() does: a system call per token cost a twentieth of the token endpoint's time. Bytes are used once.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomFromPool(bytes: number): Buffer {
+  if (bytes > pool.length) return randomBytes(bytes);
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = pool.subarray(poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return out;
+}
+
 /** A random opaque string of `bytes` random bytes (base64url), optionally prefixed. */
 export function randomToken(bytes = 32, prefix = ""): string {
-  return prefix + randomBytes(bytes).toString("base64url");
+  return prefix + randomFromPool(bytes).toString("base64url");
 }
 
 /** 32 lowercase hex characters (128 random bits). */
 export function randomHex128(): string {
-  return randomBytes(16).toString("hex");
+  return randomFromPool(16).toString("hex");
 }
 
 /** SHA-256 of a token, hex; tokens are stored only in this form. */
