@@ -251,6 +251,8 @@ describe("SourceSearchIndex updates", () => {
     index.add(source(hex(3), "Quokka Wellness Center", "Tampa", "FL"));
     expect(index.size).toBe(3);
     expect(index.search({ query: "quoka", page: 1, perPage: 5 }).results.map((s) => s.id)).toEqual([hex(3)]);
+    // A query typed again, in any case or spacing, is answered from the pages already found; a change clears them.
+    expect(index.search({ query: " Quoka", page: 1, perPage: 5 })).toBe(index.search({ query: "quoka", page: 1, perPage: 5 }));
     expect(index.search({ query: "q", page: 1, perPage: 5 }).results.map((s) => s.id)).toEqual([hex(3)]);
     expect(index.search({ query: "", page: 1, perPage: 5 }).results.map((s) => s.name)).toEqual([
       "Aspen Clinic", "Birch Clinic", "Quokka Wellness Center",

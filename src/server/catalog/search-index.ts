@@ -45,6 +45,8 @@ const STOP_WORDS = new Set(["a", "an", "and", "at", "for", "in", "near", "of", "
 
 const MAX_QUERY_TOKENS = 12;
 const MAX_QUERY_CHARS = 256;
+/** Answered pages kept for repeated queries (a page holds at most 50 records, by reference). */
+const PAGE_CACHE_SIZE = 2000;
 const MAX_TERM_CHARS = MAX_COMPARED_CHARS;
 
 // Match qualities of one query token against one term, best first. A name match always outranks a location match.
@@ -99,6 +101,9 @@ export class SourceSearchIndex {
   #popularOrder: number[] | undefined;
 
   #tokenMatches = new Map<string, Int32Array>();
+  // Pages already answered, least recently used first: instant search sends every prefix as it is typed, and many
+  // users type the same first letters. Any change to the index clears it.
+  #pages = new Map<string, SourceSearchPage>();
   #termSeen = new Int32Array(0);
   #termSeenStamp = 0;
   // Terms the first query word matches exactly or as a prefix, marked with the current search's stamp.
@@ -156,9 +161,10 @@ export class SourceSearchIndex {
     return out;
   }
 
-  /** Forgets memoised word matches, so that a timing measures the whole work of each new word. */
+  /** Forgets memoised word matches and pages, so that a timing measures the whole work of each new word. */
   clearMatchCache(): void {
     this.#tokenMatches.clear();
+    this.#pages.clear();
   }
 
   /** Adds a source, or replaces the source with the same id. */
@@ -174,6 +180,7 @@ export class SourceSearchIndex {
       this.#sortedTermIds.splice(at, 0, id);
     }
     if (this.#terms.length !== vocabularyBefore) this.#tokenMatches.clear();
+    this.#pages.clear();
     this.#placeInOrder(this.#records.length - 1);
   }
 
@@ -181,6 +188,7 @@ export class SourceSearchIndex {
   remove(id: string): void {
     const slot = this.#slotById.get(id);
     if (slot === undefined) return;
+    this.#pages.clear();
     this.#vacate(slot);
     if (this.#records.length > 1024 && this.#liveCount < this.#records.length / 2) this.#compact();
   }
@@ -199,6 +207,20 @@ export class SourceSearchIndex {
     const tokens = tokenize(text)
       .filter((token, i, all) => i === all.length - 1 || !STOP_WORDS.has(token))
       .slice(0, MAX_QUERY_TOKENS);
+    const key = `${typeCode} ${page} ${perPage} ${tokens.join(" ")}`;
+    const known = this.#pages.get(key);
+    if (known) {
+      this.#pages.delete(key);
+      this.#pages.set(key, known);
+      return known;
+    }
+    const found = this.#searchUncached(tokens, typeCode, page, perPage);
+    if (this.#pages.size >= PAGE_CACHE_SIZE) this.#pages.delete(this.#pages.keys().next().value!);
+    this.#pages.set(key, found);
+    return found;
+  }
+
+  #searchUncached(tokens: string[], typeCode: number, page: number, perPage: number): SourceSearchPage {
     if (tokens.length === 0) return this.#listByName(typeCode, page, perPage);
     if (tokens.length === 1 && tokens[0]!.length <= 2) return this.#searchShortPrefix(tokens[0]!, typeCode, page, perPage);
 
