@@ -1,6 +1,7 @@
 /**
  * "Demo Health": a customer's site on its own origin. Its backend holds the client secret and asks the Connect
- * service for tokens (seed 001); its pages embed Connect with the script tag (/) and with the npm import (/npm.html).
+ * service for tokens (seed 001); its pages embed Connect with the script tag (/), the npm import (/npm.html), inline
+ * in the page (/inline.html) and with the React hook (/react.html).
  *
  * Configuration (environment): DEMO_PORT (default 3000), CONNECT_URL (default http://localhost:8080),
  * DEMO_CLIENT_ID, DEMO_CLIENT_SECRET.
@@ -64,10 +65,18 @@ const STATIC: Record<string, [file: string, type: string]> = {
   "/demo.js": ["demo/public/demo.js", "text/javascript"],
   "/script-tag.js": ["demo/public/script-tag.js", "text/javascript"],
   "/npm.js": ["demo/public/npm.js", "text/javascript"],
+  "/inline.js": ["demo/public/inline.js", "text/javascript"],
+  "/react-app.js": ["dist/demo/react-app.js", "text/javascript"],
   "/demo.css": ["demo/public/demo.css", "text/css"],
   "/vendor/human-connect.js": ["dist/index.js", "text/javascript"],
 };
-const PAGES: Record<string, string> = { "/": "demo/index.html", "/index.html": "demo/index.html", "/npm.html": "demo/npm.html" };
+const PAGES: Record<string, string> = {
+  "/": "demo/index.html",
+  "/index.html": "demo/index.html",
+  "/npm.html": "demo/npm.html",
+  "/inline.html": "demo/inline.html",
+  "/react.html": "demo/react.html",
+};
 
 function send(res: ServerResponse, status: number, body: string, type: string, extra: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": type + "; charset=utf-8", "x-content-type-options": "nosniff", ...extra });
@@ -129,12 +138,12 @@ export async function startDemoServer(opts: DemoServerOptions): Promise<RunningD
   const connectUrl = opts.connectUrl.replace(/\/+$/, "");
   const connectOrigin = new URL(connectUrl).origin;
   const outboxDir = opts.mailOutboxDir ?? join(process.env.HC_DATA_DIR ?? join(root, ".data"), "mail-outbox");
-  // What an integrator's CSP needs: the service's origin for connect.js, the iframe and the prefetch, and inline
-  // styles for the dialog's style sheet.
+  // What an integrator's CSP needs: the service's origin for connect.js and the iframe; nothing inline (the loader
+  // styles its dialog with a constructed style sheet, which the policy does not govern).
   const csp = [
     `default-src 'self' ${connectOrigin}`,
     `script-src 'self' ${connectOrigin}`,
-    `style-src 'self' 'unsafe-inline'`,
+    `style-src 'self'`,
     `object-src 'none'`,
     `base-uri 'none'`,
     `form-action 'self'`,

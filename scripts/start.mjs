@@ -40,7 +40,7 @@ const SMART_SOURCES = [
   smart_client_id: "human-connect-demo",
 }));
 
-const built = [CLI, DEMO, "dist/connect.js", "dist/index.js", "dist/app/index.html"].every((f) => existsSync(f));
+const built = [CLI, DEMO, "dist/connect.js", "dist/index.js", "dist/react.js", "dist/demo/react-app.js", "dist/app/index.html"].every((f) => existsSync(f));
 if (!built) {
   console.log("start: building (dist/ is missing)…");
   execFileSync(process.execPath, ["scripts/build.mjs", "--quiet"], { stdio: "inherit" });

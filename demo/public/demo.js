@@ -19,8 +19,11 @@ function h(tag, props = {}, ...children) {
 const USER_KEY = "demo-health:user";
 const connectionsKey = (userId) => `demo-health:connections:${userId}`;
 
-/** Renders the demo into <main id="demo"> and wires it to a HumanConnect object (script tag or npm import). */
-export function startDemo(HumanConnect, { integration, baseUrl }) {
+/**
+ * Renders the demo into <main id="demo"> and wires it to a HumanConnect object (script tag or npm import). With
+ * `inline`, Connect opens inside the page's own box instead of a modal dialog.
+ */
+export function startDemo(HumanConnect, { integration, baseUrl, inline = false }) {
   const root = document.getElementById("demo");
   const clientId = meta("hc-client-id");
   let user = JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
@@ -30,6 +33,8 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
   const signedIn = h("p", { class: "status", role: "status" });
   const connectButton = h("button", { type: "button", id: "connect" }, "Connect your health data");
   const connectStatus = h("p", { class: "status", id: "connect-status", "aria-live": "polite" });
+  // Inline mode: the box Connect fills, at least the 320 x 560 px the README asks for.
+  const inlineBox = inline ? h("div", { id: "connect-inline", class: "inline-connect" }) : "";
   const connectionsList = h("ul", { id: "connections" });
   const log = h("ol", { id: "log", "aria-label": "Callback and event log" });
 
@@ -49,6 +54,7 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
       h("h2", { id: "h-connect" }, `2. Connect (${integration})`),
       connectButton,
       connectStatus,
+      inlineBox,
     ),
     h(
       "section",
@@ -107,8 +113,8 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
     user = { userId, email: emailInput.value.trim() };
     sessionStorage.setItem(USER_KEY, JSON.stringify(user));
     renderUser();
-    // Warm the Connect app while the user reads the page.
-    HumanConnect?.preload({ baseUrl, clientId });
+    // Warm the Connect app while the user reads the page; an iframe reloads when moved, so only the modal can use it.
+    if (!inline) HumanConnect?.preload({ baseUrl, clientId });
   }
 
   connectButton.addEventListener("click", async () => {
@@ -136,6 +142,7 @@ export function startDemo(HumanConnect, { integration, baseUrl }) {
         clientId,
         clientUserId: user.userId,
         baseUrl,
+        container: inline ? inlineBox : undefined,
         onReady: () => addLog("onReady", {}),
         onEvent: (event) => addLog("onEvent", event),
         onConnectSource: (response) => {

@@ -53,9 +53,14 @@ export type Language = "en" | "es";
 // English is part of the first load; Spanish arrives with `loadLanguage`, so English readers never download it.
 const catalogs: Partial<Record<Language, Partial<Catalog>>> = { en };
 
+// Moves on whenever messages arrive: every screen reads it through `t`, so a screen shown before its messages (an
+// error screen ahead of the later chunk) renders again with them.
+const catalogVersion = signal(0);
+
 /** Adds the messages of a chunk loaded later to a language. */
 export function addMessages(lang: Language, messages: Partial<Catalog>): void {
   catalogs[lang] = { ...catalogs[lang], ...messages };
+  catalogVersion.value++;
 }
 
 /** The language in use; screens re-render when it changes. Set it through `loadLanguage`. */
@@ -85,11 +90,13 @@ export function chooseLanguage(...candidates: Array<string | null | undefined>):
 
 /** True when `key` names a message, for keys built at run time (error codes, source types). */
 export function hasMessage(key: string): key is MessageKey {
+  void catalogVersion.value;
   return Object.prototype.hasOwnProperty.call(catalogs.en, key);
 }
 
 /** The message for `key` in the current language, with `{placeholders}` filled in. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  void catalogVersion.value;
   const template = catalogs[language.value]?.[key] ?? catalogs.en?.[key] ?? key;
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));

@@ -1,8 +1,19 @@
-import { PROTOCOL_VERSION, isProtocolMessage, message } from "../protocol/messages.ts";
-import { OAUTH_RETURN_PARAM } from "../protocol/messages.ts";
-import type { CloseRequestMessage, InitMessage } from "../protocol/messages.ts";
+/**
+ * The loader's `open()`, `close()` and `preload()`, in the order a session goes through them:
+ *
+ * 1. `open()` checks its options; without a token or a place to mount, `onClose` follows asynchronously and nothing is
+ *    added to the page.
+ * 2. The app's iframe is mounted: in a modal `<dialog>` (scroll locked, or the one `preload()` warmed up), or inline in
+ *    the page's own container.
+ * 3. The handshake (src/protocol/messages.ts): `hello` from this iframe and the app's origin only, answered with `init`
+ *    and a private port. A reloaded app says hello again and gets a fresh port, so Connect resumes after a crash.
+ * 4. Everything the app says arrives on that port and becomes the page's callbacks.
+ * 5. `finish()` undoes every step above, in reverse, exactly once.
+ */
+import { NAMESPACE, PROTOCOL_VERSION } from "../protocol/messages.ts";
+import type { AppToPageMessage, InitOptions } from "../protocol/messages.ts";
 import type { CloseStatus, ConnectSource, SessionResults } from "../protocol/results.ts";
-import { CSS, DIALOG_CLASS } from "./styles.ts";
+import { adoptStyles, DIALOG_CLASS, FRAME_CLASS } from "./styles.ts";
 import type { ConnectHandle, HumanConnectApi, OpenOptions, PreloadOptions } from "./types.ts";
 
 /** How long the Connect app has to load and say it is ready before Connect closes with CONNECT_UNAVAILABLE. */
@@ -11,63 +22,74 @@ export const LOAD_TIMEOUT_MS = 15_000;
 export const CLOSE_GRACE_MS = 1_000;
 
 const TITLE = "Connect your health data";
-// The fragment a redirect sign-in returns with; the app and the service check its parts again.
-const RETURN = new RegExp(`^#${OAUTH_RETURN_PARAM}=([\\w.-]{1,300})$`);
+// The fragment a redirect sign-in returns with (OAUTH_RETURN_PARAM); the app and the service check its parts again.
+const RETURN = /^#hc-oauth=([\w.-]{1,300})$/;
 const PREFIX = "HumanConnect: ";
 
-/** The Connect app's page for a base URL: `${baseUrl}/connect?client_id=&lang=`. The token never goes here. */
-export function appUrl(baseUrl: string, o: PreloadOptions): string {
-  const u = new URL(baseUrl.replace(/\/*$/, "/connect"), location.href);
-  if (o.clientId) u.searchParams.set("client_id", o.clientId);
-  if (o.language) u.searchParams.set("lang", o.language);
-  return u.href;
-}
-
-// Rebuilds sources as plain `{name, id}` so callbacks get exactly the documented shape and their own copies.
-const sources = (a: unknown): ConnectSource[] =>
-  Array.isArray(a)
-    ? a.filter((s) => s && typeof s.name == "string" && typeof s.id == "string").map((s) => ({ name: s.name, id: s.id }))
-    : [];
-
-const copyResults = (r: Partial<SessionResults> | undefined): SessionResults => ({
-  connectedSources: sources(r?.connectedSources),
-  disconnectedSources: sources(r?.disconnectedSources),
-});
+type Undo = () => void;
 
 // A throwing callback of the page must never break Connect.
-function call<A>(f: ((a: A) => void) | undefined, a: A): void {
+function call<A>(f: ((a: A) => void) | undefined, a?: A): void {
   try {
-    f?.(a);
+    f?.(a as A);
   } catch (e) {
     console.error(PREFIX + "a callback threw", e);
   }
 }
 
-// The closed <dialog> with the app's iframe. An iframe reloads when it is moved, so it is built once in its final place.
-function dialogFor(url: string): [HTMLDialogElement, HTMLIFrameElement] {
+/** Adds a listener and returns its removal, so each one is undone by the same code that added it. */
+function listen<E extends Event>(target: EventTarget, type: string, f: (e: E) => void): Undo {
+  target.addEventListener(type, f as EventListener);
+  return () => target.removeEventListener(type, f as EventListener);
+}
+
+// Anything that is not one of ours is dropped unread; unknown types fall through the dispatch.
+const isOurs = (d: unknown): d is AppToPageMessage => (d as AppToPageMessage | undefined)?.ns == NAMESPACE;
+
+/** The app's iframe. An iframe reloads when it is moved, so it is created where it will stay. */
+function createFrame(url: string, parent: Element): HTMLIFrameElement {
+  const frame = document.createElement("iframe");
+  frame.title = TITLE;
+  frame.className = FRAME_CLASS;
+  frame.src = url;
+  parent.append(frame);
+  return frame;
+}
+
+/** A closed `<dialog>` holding the app's iframe, added to the page. */
+function createDialog(url: string): HTMLDialogElement {
   const dlg = document.createElement("dialog");
   dlg.className = DIALOG_CLASS;
   dlg.setAttribute("aria-label", TITLE);
-  const frame = document.createElement("iframe");
-  frame.title = TITLE;
-  frame.src = url;
-  dlg.append(frame);
-  return [dlg, frame];
+  createFrame(url, dlg);
+  document.body.append(dlg);
+  return dlg;
 }
 
-// Accepts `hello` only from this iframe's window, showing the Connect app's origin; yields its protocol version.
-const helloFrom = (e: MessageEvent, origin: string, frame: HTMLIFrameElement): number | undefined =>
-  e.origin === origin && e.source && e.source === frame.contentWindow && isProtocolMessage(e.data) && e.data.type == "hello"
-    ? e.data.v
-    : undefined;
+/** Listens for the app's `hello`: only from this iframe's window, showing the app's origin; hands on its version. */
+function onHello(origin: string, frame: HTMLIFrameElement, f: (v: number) => void): Undo {
+  return listen<MessageEvent>(window, "message", (e) => {
+    if (e.origin == origin && e.source == frame.contentWindow && isOurs(e.data) && e.data.type == "hello") f(e.data.v);
+  });
+}
 
-// A preloaded app waiting, hidden, for the next open() on the same URL; `v` is set once it has said hello.
+/** Locks the page's scroll behind the modal; the undo restores the previous `overflow` and position exactly. */
+function lockScroll(): Undo {
+  const s = document.documentElement.style;
+  const [overflow, x, y] = [s.overflow, scrollX, scrollY];
+  s.overflow = "hidden";
+  return () => {
+    s.overflow = overflow;
+    scrollTo(x, y);
+  };
+}
+
+// A preloaded app waiting, hidden, for the next modal open() on the same URL; `v` is set once it has said hello.
 interface Warm {
   url: string;
   dlg: HTMLDialogElement;
-  frame: HTMLIFrameElement;
   v?: number;
-  off(): void;
+  off: Undo;
 }
 
 /**
@@ -78,113 +100,146 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
   // The service sends `frame-ancestors` from the client's allowed origins only when the app URL names the client, so
   // every app URL carries the last client id this page gave.
   let clientId = knownClientId;
-  const withClient = <T extends { clientId?: string | undefined }>(o: T): T => {
+  // The Connect app's page: `${baseUrl}/connect?client_id=&lang=`. The token never goes here.
+  const urlFor = (o: PreloadOptions) => {
+    const u = new URL((o.baseUrl ?? defaultBase()).replace(/\/*$/, "/connect"), location.href);
     clientId = o.clientId || clientId;
-    return clientId ? { ...o, clientId } : o;
+    if (clientId) u.searchParams.set("client_id", clientId);
+    if (o.language) u.searchParams.set("lang", o.language);
+    return u.href;
   };
-  let current: { h: ConnectHandle; focus(): void; warned?: boolean } | undefined;
-  const preloaded = new Set<string>();
+  let current: { h: ConnectHandle; frame: HTMLIFrameElement; warned?: 1 } | undefined;
   let warm: Warm | undefined;
 
   function open(o: OpenOptions): ConnectHandle {
     if (current) {
-      if (!current.warned) console.warn(PREFIX + "Connect is already open; focusing it instead of opening another.");
-      current.warned = true;
-      current.focus();
+      if (!current.warned) console.warn(PREFIX + "Connect is already open.");
+      current.warned = 1;
+      current.frame.focus();
       return current.h;
     }
-    let results = copyResults(undefined);
+    // What the app last reported. Each callback gets its own copy, so a page that edits one changes no other.
+    let results: SessionResults = { connectedSources: [], disconnectedSources: [] };
     let conns: ConnectSource[] = [];
-    let isReady = false;
     let settle!: (status?: string) => void;
     const ready = new Promise<void>((res, rej) => (settle = (s) => (s ? rej(new Error(s)) : res())));
     // Callers who never await `ready` must not see an unhandled rejection.
     ready.catch(() => {});
-    const payload = (status: CloseStatus) => ({ status, sessionResults: copyResults(results), currentConnections: sources(conns) });
-    const early = (status: CloseStatus): ConnectHandle => {
+    const payload = <S>(status: S) => structuredClone({ status, sessionResults: results, currentConnections: conns });
+
+    // 1. Options: a problem closes Connect before anything is added to the page.
+    let url = "";
+    let container: Element | undefined;
+    let problem: CloseStatus | undefined;
+    if (!o?.token) problem = "MISSING_SESSION_TOKEN";
+    else
+      try {
+        url = urlFor(o);
+        const c = o.container;
+        container = (typeof c == "string" ? document.querySelector(c) : c) || undefined;
+        // A selector that matches nothing, or is not one (querySelector throws): the message names the container.
+        if (c && !container) throw 0;
+      } catch {
+        console.error(PREFIX + (url ? `no element on this page matches container ${o.container}.` : "baseUrl is not a valid URL: " + o.baseUrl));
+        problem = "CONNECT_UNAVAILABLE";
+      }
+    if (problem) {
+      const status = problem;
       setTimeout(() => {
         settle(status);
-        call(o.onClose, payload(status));
+        call(o?.onClose, payload(status));
       });
       return { close() {}, ready };
-    };
-
-    if (!o || typeof o.token != "string" || !o.token) return early("MISSING_SESSION_TOKEN");
-    let url: string;
-    try {
-      url = appUrl(o.baseUrl ?? defaultBase(), withClient(o));
-    } catch {
-      console.error(PREFIX + "baseUrl is not a valid URL: " + o.baseUrl);
-      return early("CONNECT_UNAVAILABLE");
     }
     const origin = new URL(url).origin;
     // A redirect sign-in came back with `#hc-oauth=<attempt>.<secret>`: taken off the address bar at once (so it is
     // neither bookmarked, shared nor read by later scripts) and handed to this Connect alone, which redeems it.
     const back = location.hash.match(RETURN);
-    if (back) history.replaceState(history.state, "", location.href.split("#")[0]);
-    const doc = document;
-    const root = doc.documentElement;
-    const opener = doc.activeElement as HTMLElement | null;
-    const saved = [root.style.overflow, scrollX, scrollY] as const;
+    const here = location.href.split("#")[0];
+    if (back) history.replaceState(history.state, "", here);
+    const opener = document.activeElement as HTMLElement | null;
+    const undo: Undo[] = [adoptStyles()];
     let port: MessagePort | undefined;
     let done = false;
     let closing: ReturnType<typeof setTimeout> | undefined;
 
-    const style = doc.createElement("style");
-    style.textContent = CSS;
-    const w = warm?.url == url ? warm : undefined;
-    if (w) {
-      warm = undefined;
-      w.off();
+    // 2. Mount: inline in the container, or in the modal dialog (the preloaded one when it is for this URL).
+    let frame: HTMLIFrameElement;
+    let version: number | undefined;
+    if (container) {
+      frame = createFrame(url, container);
+      undo.push(() => frame.remove());
+    } else {
+      let dlg: HTMLDialogElement;
+      if (warm?.url == url) {
+        ({ dlg, v: version } = warm);
+        warm.off();
+        warm = undefined;
+      } else dlg = createDialog(url);
+      frame = dlg.firstChild as HTMLIFrameElement;
+      undo.push(
+        // Removing an open modal dialog takes it out of the top layer, which frees the page (HTML's removing steps).
+        () => dlg.remove(),
+        lockScroll(),
+        // The Escape key on the page: keep the dialog open until the app has answered, then close through `finish`.
+        listen(dlg, "cancel", (e) => {
+          e.preventDefault();
+          close();
+        }),
+        // The browser may still close the dialog itself (a second Escape without user activation skips `cancel`).
+        listen(dlg, "close", () => finish("SUCCESS")),
+      );
+      dlg.showModal();
     }
-    const [dlg, frame] = w ? [w.dlg, w.frame] : dialogFor(url);
 
-    const onMessage = (e: MessageEvent) => {
-      const v = helloFrom(e, origin, frame);
-      if (v !== undefined) hello(v);
-    };
-
-    const hello = (v: number) => {
-      if (v !== PROTOCOL_VERSION) return mismatch(v);
-      // A reloaded app says hello again: it gets a fresh port, the old one is dropped.
+    // 3. Handshake.
+    const init = (v: number) => {
+      if (v !== PROTOCOL_VERSION) {
+        console.error(`${PREFIX}protocol version mismatch (app ${v}, loader ${PROTOCOL_VERSION}): load connect.js from ${origin}, or upgrade human-connect.`);
+        return finish("PROTOCOL_VERSION_MISMATCH");
+      }
       port?.close();
       const channel = new MessageChannel();
       port = channel.port1;
-      port.onmessage = onPortMessage;
-      const options = {
+      port.onmessage = receive;
+      const options: InitOptions = {
         clientId: o.clientId,
         clientUserId: o.clientUserId,
         language: o.language,
         oauthRedirect: o.oauthRedirect,
         sourceId: o.sourceId,
-        returnUrl: location.href.split("#")[0],
+        pinnedSources: o.pinnedSources,
+        inline: !!container,
+        returnUrl: here,
         oauthReturn: back?.[1],
       };
-      frame.contentWindow!.postMessage(message<InitMessage>("init", { token: o.token, options }), origin, [channel.port2]);
+      const message = { ns: NAMESPACE, v: PROTOCOL_VERSION, type: "init", token: o.token, options };
+      frame.contentWindow!.postMessage(message, origin, [channel.port2]);
     };
 
-    const onPortMessage = ({ data: d }: MessageEvent) => {
-      if (!isProtocolMessage(d)) return;
-      if (d.v !== PROTOCOL_VERSION) return mismatch(d.v);
+    // 4. What the app says, as callbacks.
+    const receive = ({ data: d }: MessageEvent) => {
+      // The version was settled by `hello`; the port is this app's alone.
+      if (!isOurs(d)) return;
       if (d.type == "ready") {
-        conns = sources(d.currentConnections);
-        if (!isReady) {
-          isReady = true;
+        conns = d.currentConnections;
+        // The timer doubles as "not ready yet": onReady fires once, however often a reloaded app says ready.
+        if (timer) {
           clearTimeout(timer);
+          timer = 0;
           settle();
-          call(o.onReady, undefined);
+          call(o.onReady);
         }
       } else if (d.type == "connected" || d.type == "disconnected") {
-        results = copyResults(d.response?.sessionResults);
-        conns = sources(d.response?.currentConnections);
-        if (d.type == "connected") call(o.onConnectSource, { ...payload("SUCCESS"), status: "CONNECTED_SOURCE" as const });
-        else call(o.onDisconnectSource, { ...payload("SUCCESS"), status: "DISCONNECTED_SOURCE" as const });
+        ({ sessionResults: results, currentConnections: conns } = d.response);
+        if (d.type == "connected") call(o.onConnectSource, payload(d.response.status));
+        else call(o.onDisconnectSource, payload(d.response.status));
       } else if (d.type == "event") {
-        const ev = d.event;
-        if (ev && typeof ev.name == "string") call(o.onEvent, { name: ev.name, timestamp: ev.timestamp, data: { ...ev.data } });
+        // Each message arrives as a fresh copy, so the event is the page's own.
+        call(o.onEvent, d.event);
       } else if (d.type == "close") {
-        if (Array.isArray(d.currentConnections)) conns = sources(d.currentConnections);
-        finish(typeof d.status == "string" ? d.status : "SUCCESS");
+        conns = d.currentConnections || conns;
+        finish(d.status || "SUCCESS");
       } else if (d.type == "navigate") {
         // An OAuth sign-in by redirect: only to the Connect service's own origin (its sign-in pages live there). Connect
         // closes without onClose, as it is not over: the page opens it again on its return and it resumes there.
@@ -198,94 +253,49 @@ export function createHumanConnect(defaultBase: () => string, knownClientId?: st
       }
     };
 
-    const mismatch = (v: unknown) => {
-      console.error(
-        `${PREFIX}protocol version mismatch: this loader speaks version ${PROTOCOL_VERSION} but the Connect app at ${origin} speaks version ${v}. Load connect.js from the same Connect service as the app, or upgrade the human-connect package.`,
-      );
-      finish("PROTOCOL_VERSION_MISMATCH");
-    };
-
-    // The Escape key on the page: keep the dialog open until the app has answered, then close through `finish`.
-    const onCancel = (e: Event) => {
-      e.preventDefault();
-      close();
-    };
-    // The browser may still close the dialog itself (a second Escape without user activation skips `cancel`).
-    const onDialogClose = () => finish("SUCCESS");
-
     function close() {
       if (done || closing) return;
       if (!port) return finish("SUCCESS");
       closing = setTimeout(() => finish("SUCCESS"), CLOSE_GRACE_MS);
-      port.postMessage(message<CloseRequestMessage>("close-request", {}));
+      port.postMessage({ ns: NAMESPACE, v: PROTOCOL_VERSION, type: "close-request" });
     }
 
+    // 5. Teardown, once: every step above undone in reverse, focus back where it was, then `onClose`.
     function finish(status: CloseStatus, quiet?: 1) {
       if (done) return;
       done = true;
       current = undefined;
       clearTimeout(timer);
       clearTimeout(closing);
-      removeEventListener("message", onMessage);
-      if (port) {
-        port.onmessage = null;
-        port.close();
-      }
-      dlg.removeEventListener("cancel", onCancel);
-      dlg.removeEventListener("close", onDialogClose);
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      style.remove();
-      root.style.overflow = saved[0];
-      if (opener?.isConnected) opener.focus?.({ preventScroll: true });
-      scrollTo(saved[1], saved[2]);
-      if (!isReady) settle(status);
+      // A closed port delivers nothing more.
+      port?.close();
+      const focused = document.activeElement == frame;
+      for (const f of undo.reverse()) f();
+      if (focused) opener?.focus({ preventScroll: true });
+      // Settling an already resolved `ready` changes nothing.
+      settle(status);
       if (!quiet) call(o.onClose, payload(status));
     }
 
-    const timer = setTimeout(() => {
-      console.error(`${PREFIX}the Connect app at ${url} did not load within ${LOAD_TIMEOUT_MS / 1000} s.`);
+    let timer: ReturnType<typeof setTimeout> | 0 = setTimeout(() => {
+      console.error(`${PREFIX}the Connect app at ${url} did not load within 15 s.`);
       finish("CONNECT_UNAVAILABLE");
     }, LOAD_TIMEOUT_MS);
-
-    addEventListener("message", onMessage);
-    dlg.addEventListener("cancel", onCancel);
-    dlg.addEventListener("close", onDialogClose);
-    doc.head.append(style);
-    if (!w) doc.body.append(dlg);
-    // Scroll lock: `overflow: hidden` on the root element; the previous value and position are restored on close.
-    root.style.overflow = "hidden";
-    dlg.showModal();
+    undo.push(onHello(origin, frame, init));
     frame.focus();
-
     const h: ConnectHandle = { close, ready };
-    current = { h, focus: () => frame.focus() };
-    if (w?.v !== undefined) hello(w.v);
+    current = { h, frame };
+    if (version !== undefined) init(version);
     return h;
   }
 
   function preload(p: PreloadOptions = {}): void {
-    const url = appUrl(p.baseUrl ?? defaultBase(), withClient(p));
-    const origin = new URL(url).origin;
-    if (!preloaded.has(url)) {
-      preloaded.add(url);
-      const link = document.createElement("link");
-      link.rel = "preconnect";
-      link.href = origin;
-      document.head.append(link);
-    }
+    const url = urlFor(p);
     // Browsers keep a cross-site prefetch apart from the iframe's own cache, so the warm-up is the app itself:
     // loaded in a closed (hidden) dialog, handed the token only when open() is called.
     if (warm || current) return;
-    const [dlg, frame] = dialogFor(url);
-    const onHello = (e: MessageEvent) => {
-      const v = helloFrom(e, origin, frame);
-      if (v !== undefined && w.v === undefined) w.v = v;
-    };
-    const w: Warm = { url, dlg, frame, off: () => removeEventListener("message", onHello) };
-    addEventListener("message", onHello);
-    document.body.append(dlg);
-    warm = w;
+    const dlg = createDialog(url);
+    const w: Warm = (warm = { url, dlg, off: onHello(new URL(url).origin, dlg.firstChild as HTMLIFrameElement, (v) => (w.v ??= v)) });
   }
 
   return { open, close: () => current?.h.close(), preload };

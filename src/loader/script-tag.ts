@@ -15,4 +15,4 @@ const src = script?.src;
 const base = src ? new URL(".", src).href : location.origin;
 
 // A second copy of connect.js on the page keeps the first one, so an open dialog is never orphaned.
-window.HumanConnect ??= createHumanConnect(() => base, script?.dataset?.clientId || undefined);
+window.HumanConnect ??= createHumanConnect(() => base, script?.dataset.clientId);

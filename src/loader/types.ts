@@ -32,6 +32,16 @@ export interface OpenOptions {
    * user to sign in again. An unknown id opens the normal first screen and emits an `ERROR` event.
    */
   sourceId?: string;
+  /**
+   * Source ids (catalog ids) shown first, in this order, on the first screen before any typing. Unknown ids are left
+   * out, with one console warning from the Connect app.
+   */
+  pinnedSources?: string[];
+  /**
+   * Inline mode: an element, or a selector of one, that Connect fills instead of opening a modal dialog. No dialog and
+   * no scroll lock; the element should be at least 320 px wide and 560 px tall.
+   */
+  container?: Element | string;
 }
 
 /** What `open()` returns. */

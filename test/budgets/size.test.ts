@@ -13,6 +13,11 @@ describe("size budgets", () => {
     expect(sizes.loader.brotli).toBeLessThanOrEqual(SIZE_BUDGETS.loaderBrotli);
   });
 
+  it(`the React entry adds at most ${SIZE_BUDGETS.reactBeyondLoaderBrotli} bytes brotli beyond the loader`, () => {
+    expect(sizes.react.brotli).toBeGreaterThan(200);
+    expect(sizes.react.brotli).toBeLessThanOrEqual(SIZE_BUDGETS.reactBeyondLoaderBrotli);
+  });
+
   it(`the Connect app's first load is at most ${SIZE_BUDGETS.appFirstLoadBrotli} bytes brotli`, () => {
     expect(sizes.app.files).toBeGreaterThan(1);
     expect(sizes.app.brotli).toBeLessThanOrEqual(SIZE_BUDGETS.appFirstLoadBrotli);

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { NAMESPACE, PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
+import { NAMESPACE, OAUTH_RETURN_PARAM, PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 import type { ConnectSource } from "../../src/protocol/results.ts";
 import { CLOSE_GRACE_MS, LOAD_TIMEOUT_MS } from "../../src/loader/connect.ts";
 import type { HumanConnectApi, OpenOptions } from "../../src/loader/index.ts";
@@ -10,7 +10,8 @@ import type { HumanConnectApi, OpenOptions } from "../../src/loader/index.ts";
 const APP = "http://connect.test:8080";
 const starfleet: ConnectSource = { name: "Starfleet Pharmacy", id: "5b1daf3f079c652eaf41fd23" };
 const cleveland: ConnectSource = { name: "Cleveland Clinic", id: "54dc427aaa6b4cb7d6203061" };
-const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+// Long enough for a MessageChannel message to arrive on a busy machine.
+const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
 const entries: [string, () => Promise<HumanConnectApi>][] = [
   [
@@ -72,8 +73,8 @@ describe.each(entries)("%s", (_name, load) => {
     for (const a of apps.splice(0)) a.port?.close();
   });
 
-  function attachApp(): FakeApp {
-    const frame = document.querySelector("dialog iframe") as HTMLIFrameElement;
+  function attachApp(selector = "dialog iframe"): FakeApp {
+    const frame = document.querySelector(selector) as HTMLIFrameElement;
     expect(frame).not.toBeNull();
     const win = { postMessage: vi.fn() };
     Object.defineProperty(frame, "contentWindow", { value: win, configurable: true });
@@ -162,7 +163,7 @@ describe.each(entries)("%s", (_name, load) => {
 
   test("a redirect sign-in's return: the fragment is stripped at once and handed to the app with the page's address", async () => {
     const page = location.href.split("#")[0]!;
-    history.replaceState(null, "", `${page}?q=1#hc-oauth=oa_abcdefgh12345678.${"s".repeat(43)}`);
+    history.replaceState(null, "", `${page}?q=1#${OAUTH_RETURN_PARAM}=oa_abcdefgh12345678.${"s".repeat(43)}`);
     try {
       openWith({ oauthRedirect: true });
       expect(location.hash).toBe("");
@@ -222,7 +223,17 @@ describe.each(entries)("%s", (_name, load) => {
       v: PROTOCOL_VERSION,
       type: "init",
       token: "tok_secret",
-      options: { clientId: "c1", clientUserId: "u1", language: undefined, oauthRedirect: undefined, sourceId: undefined, returnUrl: location.href, oauthReturn: undefined },
+      options: {
+        clientId: "c1",
+        clientUserId: "u1",
+        language: undefined,
+        oauthRedirect: undefined,
+        sourceId: undefined,
+        pinnedSources: undefined,
+        inline: false,
+        returnUrl: location.href,
+        oauthReturn: undefined,
+      },
     });
     expect(transfer).toHaveLength(1);
 
@@ -424,8 +435,6 @@ describe.each(entries)("%s", (_name, load) => {
   test("preload() loads the app hidden, without a token, and the next open() adopts it without reloading", async () => {
     HC.preload({ baseUrl: APP + "/", clientId: "c1" });
     HC.preload({ baseUrl: APP + "/", clientId: "c1" });
-    const links = [...document.head.querySelectorAll("link")].map((l) => [l.rel, l.getAttribute("href")]);
-    expect(links).toStrictEqual([["preconnect", APP]]);
     expect(document.querySelectorAll("dialog")).toHaveLength(1);
     const warmDialog = document.querySelector("dialog")!;
     expect(warmDialog.open).toBe(false);
@@ -452,6 +461,86 @@ describe.each(entries)("%s", (_name, load) => {
     expect(document.querySelector("dialog, iframe, style")).toBeNull();
   });
 
+  test("inline mode: the iframe fills the page's container; no dialog, no scroll lock, the same callbacks", async () => {
+    const container = document.createElement("section");
+    container.id = "connect-here";
+    const before = document.createElement("p");
+    container.append(before);
+    document.body.append(container);
+    document.documentElement.style.overflow = "";
+    const { handle, calls } = openWith({ container: "#connect-here", pinnedSources: ["5b1daf3f079c652eaf41fd23"] });
+    expect(document.querySelector("dialog")).toBeNull();
+    expect(document.documentElement.style.overflow).toBe("");
+    const frame = container.querySelector("iframe")!;
+    expect([...container.children]).toStrictEqual([before, frame]);
+    expect(frame.title).toBe("Connect your health data");
+    expect(frame.className).toBe("hc-frame");
+    expect(document.activeElement).toBe(frame);
+    const app = attachApp("#connect-here iframe");
+    await handshake(app, false);
+    expect(app.win.postMessage.mock.calls[0]![0].options).toMatchObject({ inline: true, pinnedSources: ["5b1daf3f079c652eaf41fd23"] });
+    await send(app, { type: "ready", currentConnections: [] });
+    await handle.ready;
+    await send(app, {
+      type: "connected",
+      response: { status: "CONNECTED_SOURCE", sessionResults: { connectedSources: [starfleet], disconnectedSources: [] }, currentConnections: [starfleet] },
+    });
+    expect(calls.onConnectSource.mock.calls[0]![0]).toStrictEqual({
+      status: "CONNECTED_SOURCE",
+      sessionResults: { connectedSources: [starfleet], disconnectedSources: [] },
+      currentConnections: [starfleet],
+    });
+    // A reloaded app (a crash) says hello again and is handed a fresh port: Connect resumes in place.
+    app.win.postMessage.mockClear();
+    await handshake(app, false);
+    expect(app.win.postMessage.mock.calls[0]![0]).toMatchObject({ type: "init", token: "tok_secret", options: { inline: true } });
+    await send(app, { type: "ready", currentConnections: [starfleet] });
+    expect(calls.onReady).toHaveBeenCalledTimes(1);
+    handle.close();
+    await send(app, { type: "close", status: "SUCCESS", currentConnections: [starfleet] });
+    expect(calls.onClose.mock.calls[0]![0]).toStrictEqual({
+      status: "SUCCESS",
+      sessionResults: { connectedSources: [starfleet], disconnectedSources: [] },
+      currentConnections: [starfleet],
+    });
+    expect([...container.children]).toStrictEqual([before]);
+    expect(live.get("message") ?? 0).toBe(0);
+  });
+
+  test("inline mode takes an element too; a selector that matches nothing closes with CONNECT_UNAVAILABLE and adds nothing", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const missing = openWith({ container: "#nowhere" });
+    await expect(missing.handle.ready).rejects.toThrow("CONNECT_UNAVAILABLE");
+    expect(error.mock.calls[0]![0]).toMatch(/#nowhere/);
+    const invalid = openWith({ container: "##not a selector" });
+    await expect(invalid.handle.ready).rejects.toThrow("CONNECT_UNAVAILABLE");
+    expect(error.mock.calls[1]![0]).toMatch(/matches container ##not a selector/);
+    expect(missing.calls.onClose.mock.calls[0]![0].status).toBe("CONNECT_UNAVAILABLE");
+    expect(document.querySelector("iframe, dialog")).toBeNull();
+    expect(document.adoptedStyleSheets).toHaveLength(0);
+
+    const el = document.createElement("div");
+    document.body.append(el);
+    const { handle, calls } = openWith({ container: el });
+    expect(el.querySelector("iframe")).not.toBeNull();
+    handle.close();
+    expect(el.children).toHaveLength(0);
+    expect(calls.onClose).toHaveBeenCalledTimes(1);
+  });
+
+  test("styles come from one constructed style sheet, adopted while Connect is open: no <style>, nothing inline", () => {
+    const { handle } = openWith();
+    expect(document.querySelector("style, [style]:not(html)")).toBeNull();
+    expect(document.adoptedStyleSheets).toHaveLength(1);
+    const rules = [...document.adoptedStyleSheets[0]!.cssRules].map((r) => r.cssText).join("\n");
+    expect(rules).toContain(".hc-connect");
+    expect(rules).toContain(".hc-frame");
+    handle.close();
+    expect(document.adoptedStyleSheets).toHaveLength(0);
+    openWith().handle.close();
+    expect(document.adoptedStyleSheets).toHaveLength(0);
+  });
+
   test("a preloaded app for another URL is left alone; open() builds its own", () => {
     HC.preload({ baseUrl: APP, clientId: "other" });
     openWith({ clientId: "another" });
@@ -464,7 +553,7 @@ describe("script-tag defaults", () => {
   test("baseUrl defaults to where connect.js was loaded from", async () => {
     vi.resetModules();
     delete window.HumanConnect;
-    Object.defineProperty(document, "currentScript", { value: { src: "http://svc.test:8080/connect.js?v=1" }, configurable: true });
+    Object.defineProperty(document, "currentScript", { value: { src: "http://svc.test:8080/connect.js?v=1", dataset: {} }, configurable: true });
     await import("../../src/loader/script-tag.ts");
     Object.defineProperty(document, "currentScript", { value: null, configurable: true });
     window.HumanConnect!.open({ token: "t" });

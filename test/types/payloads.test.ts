@@ -2,6 +2,8 @@
 // The run-time payloads are asserted field by field in test/loader and test/e2e against the same shapes.
 import { expectTypeOf, test } from "vitest";
 import HumanConnect, { close, open, preload } from "../../src/loader/index.ts";
+import { createFakeConnect } from "../../src/testing/index.ts";
+import { useHumanConnect, type UseHumanConnect, type UseHumanConnectOptions } from "../../src/react/index.ts";
 import type {
   CloseResponse,
   CloseStatus,
@@ -11,6 +13,7 @@ import type {
   ConnectSource,
   ConnectSourceResponse,
   DisconnectSourceResponse,
+  HumanConnectApi,
   OpenOptions,
   SessionResults,
 } from "../../src/loader/index.ts";
@@ -96,4 +99,46 @@ test("callbacks receive those payloads and open() returns a handle", () => {
   typed(() => open({ token: "t", onClose: 1 }));
   // @ts-expect-error the handle has no other methods
   typed(() => open({ token: "t" }).destroy());
+  // Inline mode and pinned sources.
+  typed(() => open({ token: "t", container: "#connect", pinnedSources: ["5b1daf3f079c652eaf41fd23"] }));
+  typed(() => open({ token: "t", container: document.body }));
+  // @ts-expect-error a container is an element or a selector
+  typed(() => open({ token: "t", container: 1 }));
+  // @ts-expect-error pinned sources are ids
+  typed(() => open({ token: "t", pinnedSources: "5b1daf3f079c652eaf41fd23" }));
+});
+
+test("the testing kit's fake has the same API and fires the same payload types", () => {
+  const fake = createFakeConnect();
+  expectTypeOf(fake.open).toEqualTypeOf(open);
+  expectTypeOf(fake.close).toEqualTypeOf(close);
+  expectTypeOf(fake.preload).toEqualTypeOf(preload);
+  expectTypeOf(fake).toMatchTypeOf<HumanConnectApi>();
+  expectTypeOf(fake.connectSource).returns.toEqualTypeOf<ConnectSourceResponse>();
+  expectTypeOf(fake.disconnectSource).returns.toEqualTypeOf<DisconnectSourceResponse>();
+  expectTypeOf(fake.finish).returns.toEqualTypeOf<CloseResponse>();
+  expectTypeOf(fake.event).returns.toEqualTypeOf<ConnectEvent>();
+  expectTypeOf(fake.finish).parameter(0).toEqualTypeOf<CloseStatus | undefined>();
+  expectTypeOf(fake.event).parameter(0).toEqualTypeOf<ConnectEventName>();
+  expectTypeOf(fake.connectSource).parameter(0).toEqualTypeOf<ConnectSource>();
+
+  const typed = (fn: () => void) => fn;
+  // @ts-expect-error close statuses are a closed list
+  typed(() => fake.finish("CLOSED"));
+  // @ts-expect-error event names are a closed list
+  typed(() => fake.event("CLICK"));
+  // @ts-expect-error sources need both name and id
+  typed(() => fake.connectSource({ name: "Starfleet Pharmacy" }));
+});
+
+test("the React hook's options and result are typed", () => {
+  expectTypeOf<UseHumanConnectOptions["token"]>().toEqualTypeOf<string | undefined>();
+  expectTypeOf<UseHumanConnectOptions["onClose"]>().toEqualTypeOf<OpenOptions["onClose"]>();
+  expectTypeOf<UseHumanConnectOptions["pinnedSources"]>().toEqualTypeOf<string[] | undefined>();
+  expectTypeOf<UseHumanConnectOptions["container"]>().toEqualTypeOf<Element | string | undefined>();
+  expectTypeOf<UseHumanConnect["open"]>().parameter(0).toEqualTypeOf<Partial<OpenOptions> | undefined>();
+  expectTypeOf<UseHumanConnect["isOpen"]>().toEqualTypeOf<boolean>();
+  expectTypeOf<UseHumanConnect["ready"]>().toEqualTypeOf<boolean>();
+  expectTypeOf<UseHumanConnect["error"]>().toEqualTypeOf<Exclude<CloseStatus, "SUCCESS"> | null>();
+  expectTypeOf(useHumanConnect).returns.toEqualTypeOf<UseHumanConnect>();
 });
