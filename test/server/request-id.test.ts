@@ -101,7 +101,13 @@ describe("in logs and 5xx answers", () => {
 
       // An unexpected failure (the database is gone): the one error shape, the id in the message and in the error log.
       await svc.store.close();
-      const broken = await postJson(`${svc.url}/v1/connect/token`, { type: "client", client_id: client.client_id, client_secret: client.client_secret });
+      const broken = await postJson(`${svc.url}/v1/connect/token`, {
+        type: "session",
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        client_user_id: "after-the-database",
+        client_user_email: "after@example.com",
+      });
       expect(broken.status).toBe(500);
       const brokenId = broken.headers.get("x-request-id")!;
       expect(brokenId).toMatch(UUID);
