@@ -8,6 +8,7 @@ import { kyselyStore } from "./kysely/kysely-store.ts";
 import { rateLimitStore } from "./kysely/rate-limits.ts";
 import { RATE_LIMITS_FILE, openSqliteRateLimits } from "./sqlite-rate-limits.ts";
 import { DurableSqliteDialect } from "./sqlite-durable-driver.ts";
+import { startCheckpointer } from "./sqlite-checkpointer.ts";
 import { migrationProvider } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import type { DialectName, RateLimitStore, Store } from "./types.ts";
@@ -52,10 +53,16 @@ function openSqlite(dataDir: string): OpenedDatabase {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("temp_store = MEMORY");
+  // The checkpointer's worker copies the WAL back instead (see sqlite-checkpointer.ts); a WAL that grew under load
+  // is cut back to 64 MB once copied.
+  sqlite.pragma("wal_autocheckpoint = 0");
+  sqlite.pragma("journal_size_limit = 67108864");
   // An acknowledged write survives a power cut, not only a process crash: the driver answers only after an fsync.
   const db = new Kysely<Database>({ dialect: new DurableSqliteDialect(sqlite) });
+  const checkpointer = startCheckpointer(join(dataDir, DATABASE_FILE));
   const rateLimits = openSqliteRateLimits(join(dataDir, RATE_LIMITS_FILE));
   const close = async () => {
+    await checkpointer.stop();
     rateLimits.close();
     await db.destroy();
   };
