@@ -48,6 +48,8 @@ export function startCheckpointer(
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        // Held while it closes its connection: an unreferenced worker would let the process end mid-shutdown.
+        worker.ref();
         worker.once("exit", () => resolve());
         worker.postMessage("stop");
       }),
