@@ -37,13 +37,18 @@ export class ConnectService {
   ) {}
 
   /**
-   * Connects a source, or repairs its connection when that needs re-authorisation; false when it was already
-   * connected and active. A new connection sets the human's connected time the first time, is recorded for the
+   * Connects a source, or repairs its connection when that needs re-authorisation (`outcome` false when it was
+   * already connected and active), and returns the human's connections after it. A new connection sets the human's connected time the first time, is recorded for the
    * Connect session, and queues `connect.source_connected`. A repair makes the same connection `active` again, is
    * recorded for the session as a connection (the user signed in to it there), and queues
    * `connect.connection_status_changed`.
    */
-  async connect(humanId: string, sourceId: string, sessionId: string | null, method: SignInMethod): Promise<"connected" | "repaired" | false> {
+  async connect(
+    humanId: string,
+    sourceId: string,
+    sessionId: string | null,
+    method: SignInMethod,
+  ): Promise<{ outcome: "connected" | "repaired" | false; connections: ConnectSource[] }> {
     // Most sign-ins are new connections: only a connection that needs re-authorisation takes the repair's transaction.
     const known = await this.store.connections.get(humanId, sourceId);
     const repaired = known?.status === "needs_reauth" && (await this.events.transaction(async (tx, queue) => {
@@ -56,13 +61,14 @@ export class ConnectService {
       await this.queueStatusChange(tx, queue, humanId, existing.source, before.status, "active", null);
       return true;
     }));
-    if (repaired) return "repaired";
-    return (await this.change(humanId, sourceId, sessionId, "connected", method)) ? "connected" : false;
+    if (repaired) return { outcome: "repaired", connections: await this.store.connections.list(humanId) };
+    const changed = await this.change(humanId, sourceId, sessionId, "connected", method);
+    return { outcome: changed ? "connected" : false, connections: changed || (await this.store.connections.list(humanId)) };
   }
 
   /** Removes a connection (false when there was none), recording it and queueing `connect.source_disconnected`. */
-  disconnect(humanId: string, sourceId: string, sessionId: string | null): Promise<boolean> {
-    return this.change(humanId, sourceId, sessionId, "disconnected", null);
+  async disconnect(humanId: string, sourceId: string, sessionId: string | null): Promise<boolean> {
+    return (await this.change(humanId, sourceId, sessionId, "disconnected", null)) !== false;
   }
 
   /**
@@ -109,7 +115,7 @@ export class ConnectService {
     sessionId: string | null,
     action: "connected" | "disconnected",
     method: SignInMethod | null,
-  ): Promise<boolean> {
+  ): Promise<ConnectSource[] | false> {
     const now = this.clock.now();
     const session = sessionId ?? NO_SESSION;
     let observed: ConnectionChange | undefined;
@@ -120,7 +126,7 @@ export class ConnectService {
       // A removed connection keeps no EHR tokens.
       else await tx.smart.deleteGrant(humanId, sourceId);
       await tx.activity.record(session, humanId, sourceId, action, now);
-      const [human, source] = await Promise.all([tx.humans.get(humanId), tx.sources.get(sourceId)]);
+      const [human, source, current] = await Promise.all([tx.humans.get(humanId), tx.sources.get(sourceId), tx.connections.list(humanId)]);
       observed = { action, method: method ?? catalogMethod(source?.auth ?? "") };
       if (human && source) {
         await queue(human.clientId, action === "connected" ? "connect.source_connected" : "connect.source_disconnected", {
@@ -128,10 +134,10 @@ export class ConnectService {
           human_id: humanId,
           session_id: session,
           source: { name: source.name, id: source.id },
-          current_connections: await tx.connections.list(humanId),
+          current_connections: current,
         });
       }
-      return true;
+      return current;
     });
     if (changedNow && observed) this.onChange?.(observed);
     return changedNow;

@@ -97,13 +97,8 @@ export async function limitConnectAttempts(deps: AppDeps, auth: ConnectAuth): Pr
 
 /** Connects the source, or repairs its connection, and answers with the connected result. */
 export async function completeConnection(deps: AppDeps, auth: ConnectAuth, source: SourceRecord, method: SignInMethod): Promise<ConnectedResult> {
-  const outcome = await deps.services.connect.connect(auth.human.humanId, source.id, auth.sessionId, method);
-  return {
-    status: "connected",
-    source: { name: source.name, id: source.id },
-    connections: await deps.store.connections.list(auth.human.humanId),
-    repaired: outcome === "repaired",
-  };
+  const { outcome, connections } = await deps.services.connect.connect(auth.human.humanId, source.id, auth.sessionId, method);
+  return { status: "connected", source: { name: source.name, id: source.id }, connections, repaired: outcome === "repaired" };
 }
 
 /** Refuses a source the human already has, unless its connection needs re-authorisation (signing in repairs it). */

@@ -61,11 +61,13 @@ function openSqlite(dataDir: string): OpenedDatabase {
   const db = new Kysely<Database>({ dialect: new DurableSqliteDialect(sqlite) });
   const checkpointer = startCheckpointer(join(dataDir, DATABASE_FILE));
   const rateLimits = openSqliteRateLimits(join(dataDir, RATE_LIMITS_FILE));
-  const close = async () => {
-    await checkpointer.stop();
-    rateLimits.close();
-    await db.destroy();
-  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await checkpointer.stop();
+      rateLimits.close();
+      await db.destroy();
+    })());
   return { db, dialect: "sqlite", exclusive: (fn) => fn(), rateLimits, close };
 }
 

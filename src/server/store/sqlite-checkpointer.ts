@@ -35,7 +35,7 @@ parentPort.on("message", () => {
 });
 `;
 
-/** Starts checkpointing the WAL of the SQLite file at `path`; `stop` ends it. Failures go to `onError`. */
+/** Starts checkpointing the WAL of the SQLite file at `path`; `stop` ends it (once, however often called). Failures go to `onError`. */
 export function startCheckpointer(
   path: string,
   onError: (message: string) => void = (message) => process.emitWarning(`checkpointing ${path} failed: ${message}`),
@@ -45,13 +45,14 @@ export function startCheckpointer(
   worker.on("message", (m: { error?: string }) => m.error && onError(m.error));
   worker.on("error", (err) => onError(err.message));
   worker.unref();
+  let stopped: Promise<void> | undefined;
   return {
     stop: () =>
-      new Promise<void>((resolve) => {
+      (stopped ??= new Promise<void>((resolve) => {
         // Held while it closes its connection: an unreferenced worker would let the process end mid-shutdown.
         worker.ref();
         worker.once("exit", () => resolve());
         worker.postMessage("stop");
-      }),
+      })),
   };
 }
