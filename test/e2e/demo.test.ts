@@ -1,25 +1,13 @@
 // The Demo Health site against the real service: sign in, connect, disconnect, close, and see every payload in the
 // log; then the npm-import page for the same (now returning) user, who gets an id token.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createServer } from "node:net";
 import { randomUUID } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { startDemoServer, type RunningDemoServer } from "../../demo/server.ts";
-import { startTestService, type TestService } from "../helpers/service.ts";
-import { app, chooseSource, describeE2E, launchBrowser, signIn } from "./support.ts";
+import type { Page } from "playwright-core";
+import { startDemoStack, type DemoStack } from "./demo-stack.ts";
+import { app, chooseSource, describeE2E, signIn } from "./support.ts";
 
 const starfleet = { name: "Starfleet Pharmacy", id: "5b1daf3f079c652eaf41fd23" };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "localhost", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // The click removes the frame it happens in; the log shows what followed, so the click itself is not awaited.
 function pressClose(page: Page): void {
@@ -33,29 +21,19 @@ async function logged(page: Page, name: string): Promise<unknown[]> {
 }
 
 describeE2E("the Demo Health site", () => {
-  let service: TestService;
-  let demo: RunningDemoServer;
-  let browser: Browser;
+  let stack: DemoStack;
+  let demo: DemoStack["demo"];
+  let browser: DemoStack["browser"];
   const userId = `demo-user-${randomUUID()}`;
   let secret = "";
 
   beforeAll(async () => {
-    service = await startTestService({ catalogSize: 2_000 });
-    const port = await freePort();
-    const client = await service.createClient({ name: "Demo Health", origins: [`http://localhost:${port}`] });
-    secret = client.client_secret;
-    demo = await startDemoServer({
-      port,
-      connectUrl: service.url,
-      clientId: client.client_id,
-      clientSecret: client.client_secret,
-    });
-    browser = await launchBrowser();
+    stack = await startDemoStack();
+    ({ demo, browser } = stack);
+    secret = stack.clientSecret;
   });
   afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    await service?.close();
+    await stack?.close();
   });
 
   async function signInAs(page: Page) {
@@ -159,8 +137,8 @@ describeE2E("the Demo Health site", () => {
     expect(broken.status).toBe(400);
     const page = await fetch(`${demo.url}/`);
     const html = await page.text();
-    expect(html).toContain(`<script src="${service.url}/connect.js"></script>`);
-    expect(page.headers.get("content-security-policy")).toContain(`default-src 'self' ${new URL(service.url).origin}`);
+    expect(html).toContain(`<script src="${stack.service.url}/connect.js"></script>`);
+    expect(page.headers.get("content-security-policy")).toContain(`default-src 'self' ${new URL(stack.service.url).origin}`);
     for (const path of ["/", "/npm.html", "/demo.js", "/script-tag.js", "/npm.js"]) {
       expect(await (await fetch(demo.url + path)).text()).not.toContain(secret);
     }

@@ -2,11 +2,9 @@
 // on a phone-sized screen. No dialog, no scroll lock; a source is connected, Tab can leave Connect for the page, axe
 // finds nothing, and closing leaves the container as it was.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createServer as createNetServer } from "node:net";
 import { randomUUID } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { startDemoServer, type RunningDemoServer } from "../../demo/server.ts";
-import { startTestService, type TestService } from "../helpers/service.ts";
+import type { Page } from "playwright-core";
+import { startDemoStack, type DemoStack } from "./demo-stack.ts";
 import {
   app,
   appFrame,
@@ -14,7 +12,6 @@ import {
   chooseSource,
   closeFromApp,
   describeE2E,
-  launchBrowser,
   mainCalls,
   openConnect,
   signIn,
@@ -115,21 +112,16 @@ describeE2E("inline mode", () => {
 });
 
 describeE2E("the demo's inline page", () => {
-  let service: TestService;
-  let demo: RunningDemoServer;
-  let browser: Browser;
+  let stack: DemoStack;
+  let demo: DemoStack["demo"];
+  let browser: DemoStack["browser"];
 
   beforeAll(async () => {
-    service = await startTestService({ catalogSize: 2_000 });
-    const port = await freePort();
-    const client = await service.createClient({ name: "Demo Health", origins: [`http://localhost:${port}`] });
-    demo = await startDemoServer({ port, connectUrl: service.url, clientId: client.client_id, clientSecret: client.client_secret });
-    browser = await launchBrowser();
+    stack = await startDemoStack();
+    ({ demo, browser } = stack);
   });
   afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    await service?.close();
+    await stack?.close();
   });
 
   test("on a phone-sized screen: Connect opens in the page's box, connects a source, and every payload is logged", { timeout: 60_000 }, async () => {
@@ -163,13 +155,3 @@ describeE2E("the demo's inline page", () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once("error", reject);
-    s.listen(0, "localhost", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

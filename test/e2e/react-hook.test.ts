@@ -3,12 +3,11 @@
 // and mounts again). Exactly one iframe, each callback once, and nothing left on the page after close.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
-import { startDemoServer, type RunningDemoServer } from "../../demo/server.ts";
+import { startDemoStack, type DemoStack } from "./demo-stack.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { app, axeViolations, chooseSource, closeFromApp, describeE2E, launchBrowser, signIn, waitForCall } from "./support.ts";
 
@@ -210,21 +209,16 @@ describeE2E("useHumanConnect in a React 19 StrictMode app", () => {
 });
 
 describeE2E("the demo's React page", () => {
-  let service: TestService;
-  let demo: RunningDemoServer;
-  let browser: Browser;
+  let stack: DemoStack;
+  let demo: DemoStack["demo"];
+  let browser: DemoStack["browser"];
 
   beforeAll(async () => {
-    service = await startTestService({ catalogSize: 2_000 });
-    const port = await freePort();
-    const client = await service.createClient({ name: "Demo Health", origins: [`http://localhost:${port}`] });
-    demo = await startDemoServer({ port, connectUrl: service.url, clientId: client.client_id, clientSecret: client.client_secret });
-    browser = await launchBrowser();
+    stack = await startDemoStack();
+    ({ demo, browser } = stack);
   });
   afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    await service?.close();
+    await stack?.close();
   });
 
   test("built with the hook: connects a source on a phone-sized screen, logs each callback once", { timeout: 60_000 }, async () => {
@@ -259,13 +253,3 @@ function closeFromAppLater(page: Page): void {
   app(page).getByRole("button", { name: "Close", exact: true }).first().click().catch(() => {});
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once("error", reject);
-    s.listen(0, "localhost", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
