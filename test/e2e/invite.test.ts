@@ -57,6 +57,9 @@ describeE2E("invite link -> hosted Connect -> Connected + signed webhook", () =>
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
+    // The hosted page's policy has no 'unsafe-inline': its own style sheet carries the nonce, the loader none.
+    const refused: string[] = [];
+    page.on("console", (m) => m.text().includes("Content Security Policy") && refused.push(m.text()));
     await page.goto(url);
 
     // Connect opens full-page on the service's own origin; the token is in no URL.
@@ -72,6 +75,7 @@ describeE2E("invite link -> hosted Connect -> Connected + signed webhook", () =>
     app(page).getByRole("button", { name: "Close", exact: true }).first().click().catch(() => {});
     await page.getByRole("heading", { name: "You are done" }).waitFor();
     expect(await page.getByText("(1 source)").count()).toBe(1);
+    expect(refused).toStrictEqual([]);
 
     // The user is Connected in the server-to-server API.
     const users = await fetch(`${serviceUrl}/v1/users?status=connected`, { headers: basic });

@@ -29,11 +29,12 @@ export interface HostedConnectData {
 }
 
 function securityHeaders(c: Context, nonce: string, withConnect: boolean): void {
-  // The loader adds its own <style> element, so styles are allowed inline; scripts only with this response's nonce.
+  // Scripts and the page's one style sheet run only with this response's nonce; the loader styles itself without
+  // inline styles, so nothing needs 'unsafe-inline'.
   const csp = [
     "default-src 'none'",
     withConnect ? `script-src 'self' 'nonce-${nonce}'` : "script-src 'none'",
-    "style-src 'self' 'unsafe-inline'",
+    `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self'",
     withConnect ? "frame-src 'self'" : "",
     withConnect ? "connect-src 'self'" : "",
@@ -48,7 +49,7 @@ function securityHeaders(c: Context, nonce: string, withConnect: boolean): void 
   c.header("X-Frame-Options", "DENY");
 }
 
-function page(title: string, body: SafeHtml, scripts: SafeHtml | string = ""): string {
+function page(title: string, nonce: string, body: SafeHtml, scripts: SafeHtml | string = ""): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -56,7 +57,7 @@ function page(title: string, body: SafeHtml, scripts: SafeHtml | string = ""): s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${title}</title>
-<style>${new SafeHtml(STYLE)}</style>
+<style nonce="${nonce}">${new SafeHtml(STYLE)}</style>
 </head>
 <body>
 ${body}
@@ -129,15 +130,16 @@ export function hostedConnectPage(c: Context, data: HostedConnectData): Response
   const scripts = html`<script type="application/json" id="invite-data">${jsonForScript(data)}</script>
 <script src="/connect.js" nonce="${nonce}"></script>
 <script nonce="${nonce}">${new SafeHtml(HOSTED_SCRIPT)}</script>`;
-  return c.html(page("Connect your health data", body, scripts), 200);
+  return c.html(page("Connect your health data", nonce, body, scripts), 200);
 }
 
 /** The page of a refused link: says "expired" or "not valid" and nothing more. */
 export function inviteErrorPage(c: Context, status: 400 | 410, text: { title: string; message: string }): Response {
-  securityHeaders(c, "", false);
+  const nonce = randomBytes(16).toString("base64");
+  securityHeaders(c, nonce, false);
   const body = html`<main>
 <h1>${text.title}</h1>
 <p>${text.message}</p>
 </main>`;
-  return c.html(page(text.title, body), status);
+  return c.html(page(text.title, nonce, body), status);
 }
