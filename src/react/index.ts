@@ -39,6 +39,10 @@ interface State {
 
 type Callback = "onClose" | "onConnectSource" | "onDisconnectSource" | "onEvent" | "onReady";
 
+// Handles some hook already holds. The loader answers an open() while Connect is open with the open Connect's handle
+// (and a warning): a second component must not take that Connect, whose callbacks are the first one's, as its own.
+const held = new WeakSet<ConnectHandle>();
+
 /** Connect for a React component: `const hc = useHumanConnect({ clientId, onConnectSource }); hc.open({ token })`. */
 export function useHumanConnect(options: UseHumanConnectOptions = {}): UseHumanConnect {
   const [state, setState] = useState<State>({ isOpen: false, ready: false, error: null });
@@ -84,6 +88,8 @@ export function useHumanConnect(options: UseHumanConnectOptions = {}): UseHumanC
         onClose(response);
       },
     });
+    if (held.has(h)) return;
+    held.add(h);
     handle.current = h;
     set({ isOpen: true, ready: false, error: null });
   }, []);

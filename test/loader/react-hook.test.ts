@@ -19,12 +19,15 @@ async function until(done: () => boolean): Promise<void> {
 interface Binding {
   name: string;
   /** Renders a component using the hook under StrictMode where the library has it; returns the latest hook value. */
-  mount(options: UseHumanConnectOptions): Promise<{ hc: () => UseHumanConnect; act(f: () => unknown): Promise<void>; unmount(): Promise<void> }>;
+  mount(
+    options: UseHumanConnectOptions,
+    secondOptions?: UseHumanConnectOptions,
+  ): Promise<{ hc: () => UseHumanConnect; second: () => UseHumanConnect; act(f: () => unknown): Promise<void>; unmount(): Promise<void> }>;
 }
 
 const react: Binding = {
   name: "React 19",
-  async mount(options) {
+  async mount(options, secondOptions) {
     vi.resetModules();
     vi.doMock("react", () => import(REACT));
     const { createElement, StrictMode, act }: typeof import("react") = await import(REACT);
@@ -33,16 +36,23 @@ const react: Binding = {
     const { useHumanConnect } = await import("../../src/react/index.ts");
     (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
     let latest!: UseHumanConnect;
+    let latestSecond!: UseHumanConnect;
     function Panel() {
       latest = useHumanConnect(options);
+      return null;
+    }
+    // A second component with the hook, on the same page (and the same loader).
+    function SecondPanel() {
+      latestSecond = useHumanConnect(secondOptions ?? {});
       return null;
     }
     const el = document.createElement("div");
     document.body.append(el);
     const root = createRoot(el);
-    await act(async () => root.render(createElement(StrictMode, null, createElement(Panel))));
+    await act(async () => root.render(createElement(StrictMode, null, createElement(Panel), secondOptions && createElement(SecondPanel))));
     return {
       hc: () => latest,
+      second: () => latestSecond,
       act: async (f) => {
         await act(async () => void (await f()));
       },
@@ -55,22 +65,29 @@ const react: Binding = {
 
 const preact: Binding = {
   name: "preact/compat",
-  async mount(options) {
+  async mount(options, secondOptions) {
     vi.resetModules();
     vi.doMock("react", () => import("preact/compat"));
     const { createElement, render } = await import("preact/compat");
     const { act } = await import("preact/test-utils");
     const { useHumanConnect } = await import("../../src/react/index.ts");
     let latest!: UseHumanConnect;
+    let latestSecond!: UseHumanConnect;
     function Panel() {
       latest = useHumanConnect(options);
       return null;
     }
+    // A second component with the hook, on the same page (and the same loader).
+    function SecondPanel() {
+      latestSecond = useHumanConnect(secondOptions ?? {});
+      return null;
+    }
     const el = document.createElement("div");
     document.body.append(el);
-    await act(async () => void render(createElement(Panel, null), el));
+    await act(async () => void render(createElement("div", null, createElement(Panel, null), secondOptions && createElement(SecondPanel, null)), el));
     return {
       hc: () => latest,
+      second: () => latestSecond,
       act: async (f) => {
         await act(async () => void (await f()));
       },
@@ -148,5 +165,30 @@ describe.each([react, preact])("$name", (binding) => {
     await until(() => onClose.mock.calls.length > 0);
     expect(document.querySelector("iframe, dialog")).toBeNull();
     expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  test("a second component's open() while Connect is open takes nothing: it stays closed, and the first keeps its callbacks", async () => {
+    const first = { onClose: vi.fn() };
+    const other = { onClose: vi.fn(), onReady: vi.fn() };
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const { hc, second, act, unmount } = await binding.mount({ baseUrl: APP, token: "tok", ...first }, { baseUrl: APP, token: "tok2", ...other });
+    await act(() => hc().open());
+    await act(() => second().open());
+    expect(document.querySelectorAll("iframe")).toHaveLength(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(hc().isOpen).toBe(true);
+    expect(second().isOpen).toBe(false);
+    const port = await appSaysHello();
+    await act(() => {
+      port.postMessage({ ns: NAMESPACE, v: PROTOCOL_VERSION, type: "close", status: "SUCCESS", currentConnections: [] });
+      return until(() => first.onClose.mock.calls.length > 0);
+    });
+    expect(hc().isOpen).toBe(false);
+    expect(other.onClose).not.toHaveBeenCalled();
+    // Now the second component opens its own.
+    await act(() => second().open());
+    expect(second().isOpen).toBe(true);
+    warn.mockRestore();
+    await unmount();
   });
 });
