@@ -10,7 +10,7 @@ import type {
   SourceType,
   SuggestedSources,
 } from "../../protocol/connect-api.ts";
-import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
+import { SOURCE_TYPES, signsInByRedirect } from "../../protocol/connect-api.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
@@ -196,7 +196,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const auth = c.get("auth");
     const input = parseOrFail(connectBody, await readJsonObject(c));
     const source = await requireSource(deps, input.source_id);
-    if (source.auth === "oauth") {
+    if (signsInByRedirect(source.auth)) {
       throw new ApiFailure(400, "INVALID_REQUEST", `${source.name} signs in with OAuth: use /v1/connect/oauth/start.`);
     }
     await refuseIfConnected(deps, auth, source);
