@@ -101,15 +101,15 @@ try {
   // 1. Size.
   const sizes = measureBundleSizes(build.distDir);
   if (wants("sizes")) {
-    figure({ name: "size: connect.js minified", value: sizes.loader.raw, unit: "B" });
-    figure({ name: "size: connect.js gzip", value: sizes.loader.gzip, unit: "B" });
-    figure({ name: "size: connect.js brotli", value: sizes.loader.brotli, unit: "B" });
-    figure({ name: "size: human-connect/react beyond the loader, minified", value: sizes.react.raw, unit: "B" });
-    figure({ name: "size: human-connect/react beyond the loader, brotli", value: sizes.react.brotli, unit: "B" });
-    figure({ name: `size: app first load, ${sizes.app.files} files, raw`, value: sizes.app.raw, unit: "B" });
-    figure({ name: "size: app first load gzip", value: sizes.app.gzip, unit: "B" });
-    figure({ name: "size: app first load brotli", value: sizes.app.brotli, unit: "B" });
-    log(`sizes: connect.js ${sizes.loader.brotli} B brotli, human-connect/react +${sizes.react.brotli} B brotli, app first load ${sizes.app.brotli} B brotli`);
+  figure({ name: "size: connect.js minified", value: sizes.loader.raw, unit: "B" });
+  figure({ name: "size: connect.js gzip", value: sizes.loader.gzip, unit: "B" });
+  figure({ name: "size: connect.js brotli", value: sizes.loader.brotli, unit: "B" });
+  figure({ name: "size: human-connect/react beyond the loader, minified", value: sizes.react.raw, unit: "B" });
+  figure({ name: "size: human-connect/react beyond the loader, brotli", value: sizes.react.brotli, unit: "B" });
+  figure({ name: `size: app first load, ${sizes.app.files} files, raw`, value: sizes.app.raw, unit: "B" });
+  figure({ name: "size: app first load gzip", value: sizes.app.gzip, unit: "B" });
+  figure({ name: "size: app first load brotli", value: sizes.app.brotli, unit: "B" });
+  log(`sizes: connect.js ${sizes.loader.brotli} B brotli, human-connect/react +${sizes.react.brotli} B brotli, app first load ${sizes.app.brotli} B brotli`);
   }
 
   // The built service with a fresh 50,000-source catalog, and a customer page on another origin.
@@ -120,67 +120,67 @@ try {
   let chromiumVersion;
   let floor;
   if (wants("open") || wants("typing") || wants("leaks")) {
-    const dataDir = join(WORK_DIR, `data-${runId}`);
-    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const client = await createClientWithCli(build.cli, dataDir, "Bench", pages.origin);
-    const service = await startCliService(build.cli, dataDir);
-    cleanups.push(() => service.stop());
-    pages.setPage(service.url, client.client_id);
-    const pageUrl = `${pages.origin}/`;
-    log(`service ${service.url} (catalog seeded), page ${pageUrl}`);
-    floor = writeFloorPage(build.distDir, sizes.app.raw, runId);
-    const floorUrl = `${service.url}/assets/${floor.name}`;
-    const nextToken = () => sessionToken(service.url, client, `bench-${randomUUID()}`);
+  const dataDir = join(WORK_DIR, `data-${runId}`);
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const client = await createClientWithCli(build.cli, dataDir, "Bench", pages.origin);
+  const service = await startCliService(build.cli, dataDir);
+  cleanups.push(() => service.stop());
+  pages.setPage(service.url, client.client_id);
+  const pageUrl = `${pages.origin}/`;
+  log(`service ${service.url} (catalog seeded), page ${pageUrl}`);
+  floor = writeFloorPage(build.distDir, sizes.app.raw, runId);
+  const floorUrl = `${service.url}/assets/${floor.name}`;
+  const nextToken = () => sessionToken(service.url, client, `bench-${randomUUID()}`);
 
-    const browser = await launchBrowser();
-    cleanups.push(() => browser.close());
-    chromiumVersion = browser.version();
+  const browser = await launchBrowser();
+  cleanups.push(() => browser.close());
+  chromiumVersion = browser.version();
 
-    // 2. Open to interactive, with its floor.
-    log(`open to interactive: ${OPEN_RUNS} runs each of cold, warm and reopen, with the floor page`);
-    if (wants("open")) open = await section("open to interactive", async () => {
-      const o = await measureOpen({ browser, pageUrl, floorUrl, runs: OPEN_RUNS, nextToken, requestCount: service.requestCount, log });
-      timing("open → interactive, cold (new context)", o.cold, o.floorCold);
-      timing("open → interactive, warm (after preload())", o.warm, o.floorWarm);
-      timing("open → interactive, reopen (same page)", o.reopen, o.floorReopen);
-      return o;
-    });
+  // 2. Open to interactive, with its floor.
+  log(`open to interactive: ${OPEN_RUNS} runs each of cold, warm and reopen, with the floor page`);
+  if (wants("open")) open = await section("open to interactive", async () => {
+    const o = await measureOpen({ browser, pageUrl, floorUrl, runs: OPEN_RUNS, nextToken, requestCount: service.requestCount, log });
+    timing("open → interactive, cold (new context)", o.cold, o.floorCold);
+    timing("open → interactive, warm (after preload())", o.warm, o.floorWarm);
+    timing("open → interactive, reopen (same page)", o.reopen, o.floorReopen);
+    return o;
+  });
 
-    // 3. Search as you type at 50,000 sources.
-    log(`search as you type: ${TYPED_QUERIES.join("").length} keystrokes`);
-    if (wants("typing")) typing = await section("search as you type", async () => {
-      const t = await measureTyping({ browser, pageUrl, serviceUrl: service.url, token: await nextToken(), log });
-      const echo = t.samples.map((s) => s.toEcho).filter((v) => v !== null);
-      timing("search: keystroke → results painted (50k sources)", t.samples.map((s) => s.toResults), echo);
-      timing("search: keystroke → character painted", echo);
-      return t;
-    });
+  // 3. Search as you type at 50,000 sources.
+  log(`search as you type: ${TYPED_QUERIES.join("").length} keystrokes`);
+  if (wants("typing")) typing = await section("search as you type", async () => {
+    const t = await measureTyping({ browser, pageUrl, serviceUrl: service.url, token: await nextToken(), log });
+    const echo = t.samples.map((s) => s.toEcho).filter((v) => v !== null);
+    timing("search: keystroke → results painted (50k sources)", t.samples.map((s) => s.toResults), echo);
+    timing("search: keystroke → character painted", echo);
+    return t;
+  });
 
-    // 5. Leaks (same browser and service).
-    log(`leaks: ${LEAK_CYCLES} open/close cycles`);
-    if (wants("leaks")) await section("leaks", async () => {
-      const leaks = await measureLeaks({ browser, pageUrl, cycles: LEAK_CYCLES, nextToken, log });
-      for (const [key, label, unit] of [
-        ["nodes", "DOM nodes", "nodes"],
-        ["jsEventListeners", "JS event listeners", "listeners"],
-        ["windowListeners", "listeners on window", "listeners"],
-        ["documentListeners", "listeners on document and its nodes", "listeners"],
-        ["documents", "documents", "documents"],
-        ["heapUsed", "JS heap used", "B"],
-      ]) {
-        figure({
-          name: `leaks: ${label}, after − before ${leaks.cycles} cycles`,
-          value: leaks.after[key] - leaks.before[key],
-          unit,
-          before: leaks.before[key],
-          halfway: leaks.middle?.[key],
-          after: leaks.after[key],
-          samples: leaks.cycles,
-        });
-      }
-    });
-    await browser.close();
-    await service.stop();
+  // 5. Leaks (same browser and service).
+  log(`leaks: ${LEAK_CYCLES} open/close cycles`);
+  if (wants("leaks")) await section("leaks", async () => {
+    const leaks = await measureLeaks({ browser, pageUrl, cycles: LEAK_CYCLES, nextToken, log });
+    for (const [key, label, unit] of [
+      ["nodes", "DOM nodes", "nodes"],
+      ["jsEventListeners", "JS event listeners", "listeners"],
+      ["windowListeners", "listeners on window", "listeners"],
+      ["documentListeners", "listeners on document and its nodes", "listeners"],
+      ["documents", "documents", "documents"],
+      ["heapUsed", "JS heap used", "B"],
+    ]) {
+      figure({
+        name: `leaks: ${label}, after − before ${leaks.cycles} cycles`,
+        value: leaks.after[key] - leaks.before[key],
+        unit,
+        before: leaks.before[key],
+        halfway: leaks.middle?.[key],
+        after: leaks.after[key],
+        samples: leaks.cycles,
+      });
+    }
+  });
+  await browser.close();
+  await service.stop();
   }
 
   // 3b. The service's own search time, in process, at 50k and 200k sources.
@@ -298,19 +298,14 @@ try {
     searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
     floorPage: floor && `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/ (from the run's copy of dist)`,
   };
-  // A partial run (--only) prints its figures but leaves the last full run's results.json as it was.
-  const complete = only.size === PARTS.length;
-  if (complete) {
-    writeFileSync(
-      join(ROOT, "bench", "results.json"),
-      JSON.stringify({ date: new Date().toISOString(), machine, totalSeconds, notes, failures, figures }, null, 2) + "\n",
-    );
-  }
+  writeFileSync(
+    join(ROOT, "bench", "results.json"),
+    JSON.stringify({ date: new Date().toISOString(), machine, totalSeconds, notes, failures, figures }, null, 2) + "\n",
+  );
   printTable(figures);
   console.log(
-    `\nMachine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}` +
-      (chromiumVersion ? `, Chromium ${machine.chromium}` : "") +
-      `. Total ${totalSeconds} s. ${complete ? "Written to bench/results.json." : "A partial run: bench/results.json is left as it was."}`,
+    `\nMachine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, Chromium ${machine.chromium}. ` +
+      `Total ${totalSeconds} s. Written to bench/results.json.`,
   );
   for (const n of Object.values(notes)) if (n) console.log(`  - ${n}`);
   if (failures.length) {

@@ -6,18 +6,18 @@
 //
 // The PostgreSQL part runs when HC_TEST_DATABASE_URL is set; CI sets it, and there the run fails (never skips) when
 // the server cannot be reached.
-import { execFile, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build } from "esbuild";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
 import { SANDBOX_MFA_CODE } from "../../src/server/sandbox/sign-in.ts";
 import { migrationProvider } from "../../src/server/store/migrations.ts";
 import { parseWebhookEvent, verifyWebhook } from "../../src/server/index.ts";
-import { bundleCli, cliEnv, removeCliBundle, startServeProcess } from "../helpers/serve-process.ts";
 import { assertPostgresConfigured, createTestDatabase, testPostgresUrl, type TestDatabase } from "../helpers/postgres.ts";
 import { api, errorCodeOf, postJson, ENTERPRISE_MFA, STARFLEET } from "../server/support.ts";
 import { startReceiver, type ReceivedRequest, type TestReceiver } from "../webhooks/receiver.ts";
@@ -111,10 +111,20 @@ if (testPostgresUrl) {
       return dir;
     };
 
+    /** This process's environment without any setting of the service, so that only what a test gives applies. */
+    function cleanEnv(): NodeJS.ProcessEnv {
+      const env: NodeJS.ProcessEnv = {};
+      const settings = new Set(["DATABASE_URL", "PORT", "HOST", "SMTP_URL", "MAIL_FROM", "LOG_LEVEL"]);
+      for (const [key, value] of Object.entries(process.env)) {
+        if (!key.startsWith("HC_") && !settings.has(key)) env[key] = value;
+      }
+      return env;
+    }
+
     /** Runs the bundled CLI to its end (20 s at most). */
     function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
       return new Promise((resolve) => {
-        execFile(process.execPath, [cliJs, ...argv], { env: cliEnv({ HC_MASTER_KEY: masterKey }), timeout: 20_000 }, (err, stdout, stderr) => {
+        execFile(process.execPath, [cliJs, ...argv], { env: { ...cleanEnv(), HC_MASTER_KEY: masterKey }, timeout: 20_000 }, (err, stdout, stderr) => {
           const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
           resolve({ code, stdout, stderr: err?.killed ? `killed after 20 s; ${stderr}` : stderr });
         });
@@ -122,22 +132,41 @@ if (testPostgresUrl) {
     }
 
     /** Spawns `serve` on a free port of 127.0.0.1 with its own data dir; resolves once it logs its URL. */
-    async function startInstance(name: string): Promise<Instance> {
-      const served = startServeProcess(cliJs, ["--host", "127.0.0.1"], {
-        DATABASE_URL: database.url,
-        HC_MASTER_KEY: masterKey,
-        HC_DATA_DIR: tempDir(`hc-${name}-`),
-        HC_SANDBOX_SOURCES: String(CATALOG_SIZE),
-        HC_WEBHOOKS_ALLOW_PRIVATE: "1",
-        HC_WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+    function startInstance(name: string): Promise<Instance> {
+      const child = spawn(process.execPath, [cliJs, "serve", "--port", "0", "--host", "127.0.0.1"], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...cleanEnv(),
+          DATABASE_URL: database.url,
+          HC_MASTER_KEY: masterKey,
+          HC_DATA_DIR: tempDir(`hc-${name}-`),
+          HC_SANDBOX_SOURCES: String(CATALOG_SIZE),
+          HC_WEBHOOKS_ALLOW_PRIVATE: "1",
+          HC_WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+        },
       });
-      try {
-        const instance = { name, ...(await served) };
-        children.add(instance.child);
-        return instance;
-      } catch (err) {
-        throw new Error(`instance ${name}: ${(err as Error).message}`);
-      }
+      children.add(child);
+      let out = "";
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal })),
+      );
+      return new Promise<Instance>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`instance ${name} logged no URL within 30 s:\n${out}`)), 30_000);
+        const onData = (d: Buffer) => {
+          out += d.toString();
+          const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve({ name, url: m[1]!, child, exited, output: () => out });
+          }
+        };
+        child.stdout!.on("data", onData);
+        child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+        void exited.then(({ code, signal }) => {
+          clearTimeout(timer);
+          reject(new Error(`instance ${name} exited (${code ?? signal}) before listening:\n${out}`));
+        });
+      });
     }
 
     async function killHard(instance: Instance): Promise<void> {
@@ -165,7 +194,12 @@ if (testPostgresUrl) {
       database = await createTestDatabase();
       sql = new pg.Client({ connectionString: database.url });
       await sql.connect();
-      cliJs = await bundleCli("multi-instance");
+      // A private bundle of the CLI, so that this file does not depend on (or race with) dist/.
+      const outDir = join(process.cwd(), "node_modules", ".cache", `hc-multi-instance-${process.pid}`);
+      mkdirSync(outDir, { recursive: true });
+      dirs.push(outDir);
+      cliJs = join(outDir, "cli.js");
+      await build({ entryPoints: ["src/server/cli.ts"], outfile: cliJs, bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", logLevel: "silent" });
       receiver = await startReceiver(200);
       process.once("exit", killAll);
       // Both at the same moment, on the empty database.
@@ -186,7 +220,6 @@ if (testPostgresUrl) {
       await sql?.end().catch(() => {});
       await database?.drop();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
-      removeCliBundle(cliJs);
     }, 30_000);
 
     test("started at the same moment on an empty database, both serve; migrations ran once and the catalog was seeded once", async () => {

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { CLIENT_CACHE_MS } from "../../src/server/clients/service.ts";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
-import { CLIENT_CACHE_MS } from "../../src/server/clients/service.ts";
-import { bundleCli, removeCliBundle, startServeProcess } from "../helpers/serve-process.ts";
 import { startTestService } from "../helpers/service.ts";
 import { api, errorCodeOf, postJson, VULCAN_SLOW } from "./support.ts";
 
@@ -163,15 +164,35 @@ describe("sources import", () => {
 describe("serve", () => {
   let cliJs: string;
   beforeAll(async () => {
-    cliJs = await bundleCli("cli-test");
+    // A private bundle of the CLI, so that this test does not depend on (or race with) dist/.
+    const outDir = join(process.cwd(), "node_modules", ".cache", `hc-cli-test-${process.pid}`);
+    mkdirSync(outDir, { recursive: true });
+    dirs.push(outDir);
+    cliJs = join(outDir, "cli.js");
+    await build({ entryPoints: ["src/server/cli.ts"], outfile: cliJs, bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", logLevel: "silent" });
   });
-  afterAll(() => removeCliBundle(cliJs));
 
   test("serves on --port with JSON logs, finishes an in-flight request on SIGTERM, closes the database", async () => {
     const dataDir = tempDir();
     const creds = JSON.parse((await cli("clients", "create", "--name", "S", "--origin", "http://localhost:3000", "--json", "--data-dir", dataDir)).stdout) as { client_id: string; client_secret: string };
-    const served = await startServeProcess(cliJs, ["--data-dir", dataDir]);
-    const { url, child } = served;
+    const child = spawn(process.execPath, [cliJs, "serve", "--port", "0", "--data-dir", dataDir], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HC_SANDBOX_SOURCES: "2000", HC_DATA_DIR: "", PORT: "" },
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line in: ${out}`)), 30_000);
+      child.stdout.on("data", () => {
+        const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
     const session = await postJson<{ session_token: string }>(`${url}/v1/connect/token`, sessionRequest(creds.client_id, creds.client_secret));
     const token = session.body.session_token;
     const inFlight = api(url, "POST", "/v1/connect/connections", token, { source_id: VULCAN_SLOW, username: "demo", password: "demo" });
@@ -179,10 +200,9 @@ describe("serve", () => {
     child.kill("SIGTERM");
     const done = await inFlight;
     expect(done.status).toBe(201);
-    expect((await served.exited).code).toBe(0);
+    expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, "connect.sqlite-wal"))).toBe(false);
 
-    const out = served.output();
     const lines = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((l) => l.msg === "request" && l.path === "/v1/connect/token" && l.status === 200)).toBe(true);
     expect(lines.at(-1)?.msg).toBe("Connect service stopped");

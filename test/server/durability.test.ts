@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
 import { createTestDatabase, testDialects, type TestDatabase } from "../helpers/postgres.ts";
-import { bundleCli, removeCliBundle, startServeProcess } from "../helpers/serve-process.ts";
+import { bundleCli, startServeProcess } from "../helpers/serve-process.ts";
 import { api, postJson, STARFLEET } from "./support.ts";
 
 const dirs: string[] = [];
@@ -20,7 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   for (const db of databases) await db.drop();
-  removeCliBundle(cliJs);
 });
 
 const USERS = 40;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
-import { bundleCli, removeCliBundle, startServeProcess } from "../helpers/serve-process.ts";
+import { bundleCli, startServeProcess } from "../helpers/serve-process.ts";
 import { api, postJson, VULCAN_SLOW, type Reply } from "./support.ts";
 
 const dirs: string[] = [];
@@ -47,7 +47,6 @@ describe("SIGTERM", () => {
   beforeAll(async () => {
     cliJs = await bundleCli("shutdown-test");
   });
-  afterAll(() => removeCliBundle(cliJs));
 
   test("turns /readyz to 503 during the drain, keeps serving, and lets every request in flight finish", async () => {
     const dataDir = tempDir();

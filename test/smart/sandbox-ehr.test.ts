@@ -3,10 +3,12 @@
 // token's patient, and the fault switches.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../../src/server/cli/run.ts";
 import { startSandboxEhr, type RunningSandboxEhr } from "../../src/sandbox-ehr/server.ts";
-import { bundleCli, cliEnv, removeCliBundle } from "../helpers/serve-process.ts";
 
 let ehr: RunningSandboxEhr;
 let secretEhr: RunningSandboxEhr;
@@ -140,9 +142,13 @@ describe("the sandbox EHR", () => {
   });
 
   test("`human-connect sandbox-ehr` runs as its own process, on its own port, until SIGTERM", async () => {
-    const cliJs = await bundleCli("sandbox-ehr-test");
+    // A private bundle of the CLI, so that this test does not depend on (or race with) dist/.
+    const outDir = join(process.cwd(), "node_modules", ".cache", `hc-sandbox-ehr-test-${process.pid}`);
+    mkdirSync(outDir, { recursive: true });
     try {
-      const child = spawn(process.execPath, [cliJs, "sandbox-ehr", "--port", "0", "--client-secret", "cli-secret"], { stdio: ["ignore", "pipe", "pipe"], env: cliEnv() });
+      const cliJs = join(outDir, "cli.js");
+      await build({ entryPoints: ["src/server/cli.ts"], outfile: cliJs, bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", logLevel: "silent" });
+      const child = spawn(process.execPath, [cliJs, "sandbox-ehr", "--port", "0", "--client-secret", "cli-secret"], { stdio: ["ignore", "pipe", "pipe"] });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       let out = "";
       const base = await new Promise<string>((resolve, reject) => {
@@ -162,7 +168,7 @@ describe("the sandbox EHR", () => {
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     } finally {
-      removeCliBundle(cliJs);
+      rmSync(outDir, { recursive: true, force: true });
     }
   });
 

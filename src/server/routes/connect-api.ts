@@ -10,12 +10,10 @@ import type {
   SourceType,
   SuggestedSources,
 } from "../../protocol/connect-api.ts";
-import { SOURCE_TYPES, signsInByRedirect } from "../../protocol/connect-api.ts";
+import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
-import { SOURCE_ID_PATTERN } from "../schemas/fields.ts";
-import { requireSource } from "./lookups.ts";
 import type { SignInMethod } from "../connect/service.ts";
 import { toConnectionView } from "../connect/views.ts";
 import type { AppDeps, AppEnv, ConnectAuth } from "../deps.ts";
@@ -34,6 +32,7 @@ export const MFA_MAX_FAILURES = 5;
 /** Default delay of the sandbox's slow sources. */
 export const DEFAULT_SLOW_SOURCE_DELAY_MS = 3000;
 
+const SOURCE_ID = /^[0-9a-f]{24}$/;
 
 /** The summary a source gets in search results: no description, and a logo only when there is one. */
 export function toSummary(s: SourceRecord): SourceSummary {
@@ -65,6 +64,12 @@ function parseIntParam(raw: string | undefined, name: string, min: number, max: 
   return n;
 }
 
+/** Looks a source up, 404 when unknown. */
+async function requireSource(deps: AppDeps, sourceId: string): Promise<SourceRecord> {
+  const source = SOURCE_ID.test(sourceId) ? await deps.store.sources.get(sourceId) : undefined;
+  if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
+  return source;
+}
 
 /** Refuses unavailable sources; waits for slow ones (the sandbox's stand-in for a slow upstream). */
 export async function reachSource(deps: AppDeps, source: SourceRecord): Promise<void> {
@@ -180,7 +185,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const pinned: SourceRecord[] = [];
     const seen = new Set<string>();
     for (const id of parsePinned(c.req.query("pinned"))) {
-      const source = SOURCE_ID_PATTERN.test(id) && !seen.has(id) ? index.get(id) : undefined;
+      const source = SOURCE_ID.test(id) && !seen.has(id) ? index.get(id) : undefined;
       if (!source) continue;
       seen.add(id);
       pinned.push(source);
@@ -196,7 +201,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const auth = c.get("auth");
     const input = parseOrFail(connectBody, await readJsonObject(c));
     const source = await requireSource(deps, input.source_id);
-    if (signsInByRedirect(source.auth)) {
+    if (source.auth === "oauth") {
       throw new ApiFailure(400, "INVALID_REQUEST", `${source.name} signs in with OAuth: use /v1/connect/oauth/start.`);
     }
     await refuseIfConnected(deps, auth, source);

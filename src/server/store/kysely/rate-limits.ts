@@ -1,5 +1,4 @@
 import { sql } from "kysely";
-import { hitAt } from "../rate-window.ts";
 import type { RateHit, RateLimitStore } from "../types.ts";
 import { inTransaction, type Db } from "./db.ts";
 
@@ -38,7 +37,10 @@ export function rateLimitStore(db: Db): RateLimitStore {
     },
     async peek(key, windowStart, windowMs) {
       const row = await db.selectFrom("rate_limits").select(["window_start", "count", "prev_count"]).where("key", "=", key).executeTakeFirst();
-      return hitAt(row && { windowStart: row.window_start, count: row.count, prevCount: row.prev_count }, windowStart, windowMs);
+      if (!row) return { current: 0, previous: 0 };
+      if (row.window_start === windowStart) return { current: row.count, previous: row.prev_count };
+      if (row.window_start === windowStart - windowMs) return { current: 0, previous: row.count };
+      return { current: 0, previous: 0 };
     },
   };
 }
