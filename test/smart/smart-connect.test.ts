@@ -180,6 +180,15 @@ describe.each(testDialects())("SMART on FHIR on %s", (dialect) => {
     expect(list[0]).toMatchObject({ source: { id: PUBLIC_EHR }, status: "active", fhir: { base_url: ehr.fhirBaseUrl, patient: "hc-demo-1" } });
   });
 
+  test("a SMART source connects only through its EHR: a username and password are refused, and nothing connects", async () => {
+    const token = await svc.sessionToken(clientId, clientSecret, `${user}-password`);
+    const res = await api(svc.url, "POST", "/v1/connect/connections", token, { source_id: PUBLIC_EHR, username: "demo", password: "demo" });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ errorCode: "INVALID_REQUEST" });
+    const listed = await api<{ connections: Connection[] }>(svc.url, "GET", `/v1/users/${encodeURIComponent(`${user}-password`)}/connections`, null, undefined, basic);
+    expect(listed.body.connections).toStrictEqual([]);
+  });
+
   test("the backend reads Patient and an Observation Bundle through the service, as application/fhir+json", async () => {
     const patient = await read(PUBLIC_EHR, "Patient/hc-demo-1");
     expect(patient.status).toBe(200);

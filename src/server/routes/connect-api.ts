@@ -201,7 +201,8 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const auth = c.get("auth");
     const input = parseOrFail(connectBody, await readJsonObject(c));
     const source = await requireSource(deps, input.source_id);
-    if (source.auth === "oauth") {
+    // OAuth and SMART sources connect only through their provider's round trip, never with a password here.
+    if (source.auth === "oauth" || source.auth === "smart") {
       throw new ApiFailure(400, "INVALID_REQUEST", `${source.name} signs in with OAuth: use /v1/connect/oauth/start.`);
     }
     await refuseIfConnected(deps, auth, source);
