@@ -2,6 +2,7 @@
 // the database, and turns false as soon as shutdown begins, so that a load balancer stops routing here while the
 // requests it already sent still finish.
 import type { MiddlewareHandler } from "hono";
+import { setAnswerHeader } from "./response-header.ts";
 import type { Store } from "../store/types.ts";
 
 /** Why an instance is not ready; stable strings that monitoring may match on. */
@@ -67,6 +68,6 @@ async function pingWithin(store: Pick<Store, "ping">, timeoutMs: number): Promis
 export function closeConnectionsWhenDraining(readiness: Readiness): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    if (readiness.shuttingDown) c.header("Connection", "close");
+    if (readiness.shuttingDown) setAnswerHeader(c, "Connection", "close");
   };
 }

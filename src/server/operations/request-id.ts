@@ -3,6 +3,7 @@
 // request already (so that its logs and ours agree); anyone else could send any text, so the header is taken only
 // behind trusted proxies, and only in a shape that is safe in logs and headers.
 import { randomUUID } from "node:crypto";
+import { setAnswerHeader } from "./response-header.ts";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AppEnv } from "../deps.ts";
@@ -25,7 +26,7 @@ export function requestIdentity(trustProxyHops: number, logger: Logger | undefin
     c.set("requestId", id);
     c.set("logger", logger?.child({ requestId: id }));
     await next();
-    c.header(REQUEST_ID_HEADER, id);
+    setAnswerHeader(c, REQUEST_ID_HEADER, id);
   };
 }
 
