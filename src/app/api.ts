@@ -54,6 +54,8 @@ export interface SearchParams {
 export interface ConnectApi {
   getSession(): Promise<SessionView>;
   searchSources(params: SearchParams, signal?: AbortSignal): Promise<SourceSearchResult>;
+  /** Opens the search socket ahead of the first keystroke, where there is one; returns its close. */
+  prepareSearch?(): () => void;
   getSource(id: string): Promise<SourceDetail>;
   /** The first screen's sources: the pinned ids that name a source, in order, then popular ones. */
   suggestedSources(pinned: readonly string[]): Promise<SuggestedSources>;
@@ -77,7 +79,12 @@ export interface ApiOptions {
   parentOrigin: string | null;
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** The search socket's ws(s):// URL; without it every search is an HTTP request. */
+  searchSocketUrl?: string;
 }
+
+/** Times the app opens a search socket, so that a service or proxy that cannot keep one is not asked forever. */
+const SOCKET_TRIES = 3;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -128,15 +135,38 @@ export function createApi(opts: ApiOptions): ConnectApi {
     return body as T;
   }
 
+  let socket: import("./search-socket.ts").SearchSocket | undefined;
+  let socketTries = 0;
+  const searchByHttp = (p: SearchParams, signal?: AbortSignal): Promise<SourceSearchResult> => {
+    const qs = new URLSearchParams({ q: p.query, page: String(p.page), per_page: String(p.perPage) });
+    if (p.type) qs.set("type", p.type);
+    return request("GET", `/v1/connect/sources?${qs}`, { signal, check: hasSources("results") });
+  };
+  /** Opens the socket once, and again (up to SOCKET_TRIES) when it was lost; its code is a chunk of its own. */
+  const openSocket = () => {
+    const url = opts.searchSocketUrl;
+    if (url && socketTries < SOCKET_TRIES && (!socketTries || socket?.alive === false)) {
+      socketTries++;
+      import("./search-socket.ts").then((m) => void (socketTries <= SOCKET_TRIES && (socket = m.openSearchSocket(url, opts.token, opts.parentOrigin))), () => {});
+    }
+  };
+
   const enc = encodeURIComponent;
   const hasSources = (key: string) => (v: Record<string, unknown>) => Array.isArray(v[key]);
   return {
     getSession: () =>
       request("GET", "/v1/connect/session", { check: (v) => Array.isArray(v.connections) && isObject(v.client) }),
-    searchSources: (p, signal) => {
-      const qs = new URLSearchParams({ q: p.query, page: String(p.page), per_page: String(p.perPage) });
-      if (p.type) qs.set("type", p.type);
-      return request("GET", `/v1/connect/sources?${qs}`, { signal, check: hasSources("results") });
+    searchSources: async (p, signal) => {
+      openSocket();
+      return (await socket?.search(p, signal)) ?? searchByHttp(p, signal);
+    },
+    prepareSearch: () => {
+      openSocket();
+      return () => {
+        // Past the tries, so that no socket opens after this (not even one whose code is still on the way).
+        socketTries = SOCKET_TRIES + 1;
+        socket?.close();
+      };
     },
     getSource: (id) => request("GET", `/v1/connect/sources/${enc(id)}`, { check: (v) => typeof v.id === "string" }),
     suggestedSources: (pinned) =>

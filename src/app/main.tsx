@@ -1,5 +1,6 @@
 /** Entry of the Connect app page: picks the language, shakes hands with the page, loads the session, renders. */
 import { render } from "preact";
+import { SEARCH_SOCKET_PATH } from "../protocol/connect-api.ts";
 import { createApi } from "./api.ts";
 import { App } from "./App.tsx";
 import { connectToParent, isEmbedded } from "./bridge.ts";
@@ -53,7 +54,7 @@ if (root) {
       root,
     );
     void connectToParent().host.then(async (host) => {
-      const api = createApi({ token: host.token, parentOrigin: host.parentOrigin });
+      const api = createApi({ token: host.token, parentOrigin: host.parentOrigin, searchSocketUrl: location.origin.replace("http", "ws") + SEARCH_SOCKET_PATH });
       const app = createAppModel({ host, api, win: browserWindow });
       // The session loads while the page's language arrives; the app shows once it speaks it.
       void app.start();

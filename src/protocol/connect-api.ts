@@ -19,6 +19,7 @@
  *   DELETE /v1/connect/connections/:source_id     -> DisconnectResult
  *   PUT    /v1/connect/ui-state                   UiStateBody            -> 204
  *   POST   /v1/connect/session/close              SessionCloseBody       -> 200 (queues `connect.session_closed`)
+ *   GET    /v1/connect/sources/socket             WebSocket: search without a request per keystroke (SearchSocket*)
  *
  * The OAuth popup opens `authorize_url` (the sandbox sign-in page served by this service). When the round trip
  * ends, the callback page posts `OAuthPopupMessage` to `window.opener` at the service's own origin; the Connect app
@@ -123,6 +124,23 @@ export interface SourceSearchResult {
   total: number;
   results: SourceSummary[];
 }
+
+/** Where the search socket is: a WebSocket on the service's own origin, for the Connect app only. */
+export const SEARCH_SOCKET_PATH = "/v1/connect/sources/socket";
+
+/**
+ * Messages the app sends on the search socket. The first is `hello`, with the session token (never in the URL, which
+ * logs keep); each `search` asks what `GET /v1/connect/sources` asks and is answered by the `id` it carries.
+ */
+export type SearchSocketRequest =
+  | { type: "hello"; token: string; parent_origin: string | null }
+  | { type: "search"; id: number; q: string; source_type: SourceType | null; page: number; per_page: number };
+
+/** Messages the service sends: `ready` once the token is accepted; then a `result` or an `error` per search. */
+export type SearchSocketReply =
+  | { type: "ready" }
+  | { type: "result"; id: number; result: SourceSearchResult }
+  | { type: "error"; id: number | null; status: number; errorCode: string; message: string };
 
 /**
  * What the first screen suggests: the sources the page pinned (`pinned=<id>,<id>`, at most 20), in that order, with

@@ -1,4 +1,6 @@
 import { serve } from "@hono/node-server";
+import { attachSearchSocket } from "./connect/search-socket.ts";
+import type { AppDeps } from "./deps.ts";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -191,7 +193,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       () => logger?.info("catalog changed: search index rebuilt"),
     );
     const readiness = new Readiness(store, () => catalog !== undefined);
-    const app = createApp({
+    const deps: AppDeps = {
       metrics,
       readiness,
       metricsToken: opts.metricsToken,
@@ -210,13 +212,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       mailOutboxDir,
       allowHttpWebhooks: opts.allowHttpWebhooks ?? true,
       allowPrivateWebhooks,
-    });
+    };
+    const app = createApp(deps);
     const host = opts.host ?? "127.0.0.1";
     server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname: host, serverOptions: httpTimeouts(opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) }) as Server;
       s.once("error", reject);
       s.once("listening", () => resolve(s));
     });
+    const searchSocket = attachSearchSocket(server, deps, readiness);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     const url = `http://${urlHost}:${port}`;
@@ -250,6 +254,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       closing ??= (async () => {
         // Load balancers see /readyz fail and stop sending new requests; until the drain ends, those still sent are served.
         readiness.beginShutdown();
+        // The app goes on searching by HTTP, whose answers now close their connections as the drain asks.
+        searchSocket.close();
         logger?.info({ drainMs }, "shutting down: not ready, draining");
         if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
         clearInterval(purge);

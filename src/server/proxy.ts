@@ -35,7 +35,12 @@ export function clientIp(c: Context, hops: number): string {
 
 /** The protocol the caller used: the trusted proxy's X-Forwarded-Proto, else the request's own. */
 export function requestProtocol(c: Context, hops: number): "http:" | "https:" {
-  const forwarded = forwardedEntry(c.req.header("x-forwarded-proto"), hops)?.toLowerCase();
+  return protocolOf(c.req.header("x-forwarded-proto"), new URL(c.req.url).protocol, hops);
+}
+
+/** `requestProtocol` from the raw values: the forwarding header and the protocol the connection itself used. */
+export function protocolOf(forwardedProto: string | undefined, own: string, hops: number): "http:" | "https:" {
+  const forwarded = forwardedEntry(forwardedProto, hops)?.toLowerCase();
   if (forwarded === "https" || forwarded === "http") return `${forwarded}:`;
-  return new URL(c.req.url).protocol === "https:" ? "https:" : "http:";
+  return own === "https:" ? "https:" : "http:";
 }

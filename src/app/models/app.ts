@@ -109,6 +109,7 @@ export function createAppModel(deps: { host: Host; api: ConnectApi; win: FlowWin
       search.type.value = toSourceType(saved.type);
     }
     cleanups.push(search.start());
+    if (api.prepareSearch) cleanups.push(api.prepareSearch());
     let uiStateCode: typeof import("./ui-state.ts");
     try {
       uiStateCode = await uiStateModule;

@@ -5,23 +5,21 @@ import type {
   DisconnectResult,
   SessionView,
   SourceDetail,
-  SourceSearchResult,
   SourceSummary,
-  SourceType,
   SuggestedSources,
 } from "../../protocol/connect-api.ts";
-import { SOURCE_TYPES } from "../../protocol/connect-api.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import type { SourceRecord } from "../catalog/types.ts";
 import type { SignInMethod } from "../connect/service.ts";
+import { readSearchParams, searchCatalog } from "../connect/source-search.ts";
 import { toConnectionView } from "../connect/views.ts";
 import type { AppDeps, AppEnv, ConnectAuth } from "../deps.ts";
 import { ApiFailure, invalidRequest } from "../errors.ts";
 import { enforceRateLimit } from "../rate-limit.ts";
 import { SANDBOX_MFA_CODE, sandboxSignIn } from "../sandbox/sign-in.ts";
 import { closeBody, connectBody, mfaBody, uiStateBody } from "../schemas/connect-api.ts";
-import { isWellFormedUnicode, parseOrFail } from "../validation.ts";
+import { parseOrFail } from "../validation.ts";
 
 /** Largest saved UI state, serialised. */
 export const MAX_UI_STATE_BYTES = 8 * 1024;
@@ -54,14 +52,6 @@ function parsePinned(raw: string | undefined): string[] {
     throw invalidRequest(`"pinned" must be at most ${MAX_PINNED_SOURCES} comma-separated source ids`);
   }
   return ids;
-}
-
-function parseIntParam(raw: string | undefined, name: string, min: number, max: number, fallback: number): number {
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d{1,6}$/.test(raw)) throw invalidRequest(`"${name}" must be an integer from ${min} to ${max}`);
-  const n = Number(raw);
-  if (n < min || n > max) throw invalidRequest(`"${name}" must be an integer from ${min} to ${max}`);
-  return n;
 }
 
 /** Looks a source up, 404 when unknown. */
@@ -142,28 +132,9 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get("/v1/connect/sources", authed, (c) => {
-    const query = c.req.query("q") ?? "";
-    if (query.length > 200 || !isWellFormedUnicode(query)) throw invalidRequest('"q" must be at most 200 characters');
-    const rawType = c.req.query("type") ?? "";
-    if (rawType !== "" && !(SOURCE_TYPES as readonly string[]).includes(rawType)) {
-      throw invalidRequest(`"type" must be one of ${SOURCE_TYPES.join(", ")}`);
-    }
-    const type = rawType === "" ? null : (rawType as SourceType);
-    const page = parseIntParam(c.req.query("page"), "page", 1, 10_000, 1);
-    const perPage = parseIntParam(c.req.query("per_page"), "per_page", 1, 50, 20);
-    const started = performance.now();
-    const found = deps.catalog.index.search({ query, type, page, perPage });
-    const searchMs = performance.now() - started;
-    deps.metrics?.observeSearch(searchMs / 1000);
+    const asked = readSearchParams({ q: c.req.query("q"), type: c.req.query("type"), page: c.req.query("page"), perPage: c.req.query("per_page") });
+    const { result, searchMs } = searchCatalog(deps, asked);
     c.header("Server-Timing", `search;dur=${searchMs.toFixed(3)}`);
-    const result: SourceSearchResult = {
-      query,
-      type,
-      page,
-      per_page: perPage,
-      total: found.total,
-      results: found.results.map(toSummary),
-    };
     return c.json(result);
   });
 
