@@ -2,6 +2,7 @@
 // catalog's rank and a hint; pinned sources first in the page's order; `sourceId` straight to the sign-in with Back to
 // search; unknown or unavailable ids back to the first screen with an ERROR event; and search as you type.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { SEARCH_SOCKET_PATH } from "../../src/protocol/connect-api.ts";
 import type { ConnectEvent, ConnectSource } from "../../src/protocol/results.ts";
 import { app, appFrame, axeViolations, calls, describeE2E, openConnect, startE2E, type E2EEnv } from "./support.ts";
 
@@ -136,6 +137,51 @@ describeE2E("the first screen", () => {
     await box.fill("");
     await a.getByRole("heading", { name: "Popular sources" }).waitFor();
     expect(await a.getByRole("listbox").count()).toBe(0);
+    await page.context().close();
+  });
+
+  test("search goes over the socket once it is open, with no HTTP request per keystroke", async () => {
+    const page = await env.newPage();
+    const httpSearches: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/v1/connect/sources") httpSearches.push(r.url());
+    });
+    const socketReady = new Promise<string[]>((resolve) => {
+      page.on("websocket", (ws) => {
+        if (!ws.url().endsWith(SEARCH_SOCKET_PATH)) return;
+        const sent: string[] = [];
+        ws.on("framesent", (f) => sent.push(String(f.payload)));
+        ws.on("framereceived", (f) => {
+          if (String(f.payload) === '{"type":"ready"}') resolve(sent);
+        });
+      });
+    });
+    await openConnect(page, await env.sessionToken());
+    const sent = await socketReady;
+    const a = app(page);
+    await a.getByRole("searchbox", { name: /Search/ }).pressSequentially("clevland clin");
+    await a.getByRole("option", { name: CLEVELAND.name, exact: true }).waitFor();
+    await expect.poll(() => a.locator(".search-results").getAttribute("aria-busy")).toBeNull();
+    const asked = sent.map((m) => JSON.parse(m) as { type: string; q?: string }).filter((m) => m.type === "search").map((m) => m.q);
+    expect(asked).toContain("clevland clin");
+    // The token goes in the first message, never in the socket's URL.
+    expect(JSON.parse(sent[0]!)).toMatchObject({ type: "hello" });
+    expect(httpSearches).toStrictEqual([]);
+    await page.context().close();
+  });
+
+  test("when the socket cannot open (a proxy that refuses upgrades), search goes by HTTP and still works", async () => {
+    const page = await env.newPage();
+    await page.routeWebSocket(/\/v1\/connect\/sources\/socket$/, (ws) => ws.close({ code: 1006 }));
+    let httpSearches = 0;
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/v1/connect/sources") httpSearches++;
+    });
+    await openConnect(page, await env.sessionToken());
+    const a = app(page);
+    await a.getByRole("searchbox", { name: /Search/ }).pressSequentially("clevland clin");
+    await a.getByRole("option", { name: CLEVELAND.name, exact: true }).waitFor();
+    expect(httpSearches).toBeGreaterThan(0);
     await page.context().close();
   });
 });
