@@ -1,6 +1,6 @@
 // `npm run bench`: sizes, open to interactive, search as you type, service throughput and leaks, each timing next to
 // its floor measured in the same run. Prints one table and writes bench/results.json. Timings are never asserted.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -11,6 +11,7 @@ import { CHROMIUM_PATH, launchBrowser, measureLeaks, measureOpen, measureTyping,
 import { LOAD, measureConnect, measureHello, measureSessionRead, measureSourceSearch, measureTokenEndpoint, measureTokenEndpointSpread } from "./lib/throughput.mjs";
 import { createBenchDatabase } from "./lib/postgres.mjs";
 import { writeFloorPage } from "./lib/floor.mjs";
+import { measureTransport } from "./lib/transport.mjs";
 import { printTable } from "./lib/table.mjs";
 
 const OPEN_RUNS = Number(process.env.BENCH_OPEN_RUNS ?? 20);
@@ -153,6 +154,10 @@ try {
     const echo = t.samples.map((s) => s.toEcho).filter((v) => v !== null);
     timing("search: keystroke → results painted (50k sources)", t.samples.map((s) => s.toResults), echo);
     timing("search: keystroke → character painted", echo);
+    // Why the app searches on a socket: the transport alone, against the smallest server.
+    const carried = await measureTransport({ browser });
+    timing("search transport: WebSocket message round trip", carried.socket, carried.http);
+    timing("search transport: HTTP request round trip (fetch)", carried.http);
     return t;
   });
 
@@ -293,14 +298,25 @@ try {
   };
   const totalSeconds = round((performance.now() - started) / 1000, 0);
   const notes = {
-    searchAnswer: typing && "keystroke → results: the app asks on every keystroke, with no debounce; only the answer for the typed query counts, not the shorter query's answer the app shows while it is on the way",
+    searchAnswer: typing && "keystroke → results: the app asks on every keystroke, with no debounce, on its search socket; only the answer for the typed query counts, not the shorter query's answer the app shows while it is on the way",
     openPrefetchSeen: open && `preload() had fetched the Connect page before the timed open in ${open.prefetchSeen}/${OPEN_RUNS} warm runs, and open() adopted that preloaded app (no second GET /connect) in ${open.prefetchUsed}/${OPEN_RUNS}; the floor's prefetch finished in ${open.floorPrefetchSeen}/${OPEN_RUNS} and its iframe reused it in ${open.floorPrefetchUsed}/${OPEN_RUNS}`,
-    searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error`,
+    searchKeystrokes: typing && `${typing.samples.length} measured, ${typing.timeouts} timed out, ${typing.errors} showed an error; ${typing.byHttp} searches went by HTTP instead of the socket`,
     floorPage: floor && `${floor.name}: ${sizes.app.raw} B static HTML served by the same service process at /assets/ (from the run's copy of dist)`,
   };
+  // A run of some parts replaces only their figures and notes: the rest of the last full run stays beside them.
+  const resultsFile = join(ROOT, "bench", "results.json");
+  const earlier = onlyArg && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : undefined;
+  const measured = new Map(figures.map((f) => [f.name, f]));
+  const merged = (earlier?.figures ?? []).map((f) => measured.get(f.name) ?? f);
+  const added = figures.filter((f) => !merged.includes(f));
+  const keptNotes = Object.fromEntries(Object.entries(earlier?.notes ?? {}).filter(([key]) => !notes[key]));
   writeFileSync(
-    join(ROOT, "bench", "results.json"),
-    JSON.stringify({ date: new Date().toISOString(), machine, totalSeconds, notes, failures, figures }, null, 2) + "\n",
+    resultsFile,
+    JSON.stringify(
+      { date: new Date().toISOString(), parts: [...only], machine, totalSeconds, notes: { ...keptNotes, ...notes }, failures, figures: [...merged, ...added] },
+      null,
+      2,
+    ) + "\n",
   );
   printTable(figures);
   console.log(

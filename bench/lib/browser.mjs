@@ -260,6 +260,11 @@ export const TYPED_QUERIES = [
  */
 export async function measureTyping({ browser, pageUrl, serviceUrl, token, queries = TYPED_QUERIES, log }) {
   const { context, page } = await newPage(browser, pageUrl);
+  // Searches asked by HTTP rather than on the search socket (before it was open, or when it was lost).
+  let byHttp = 0;
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/v1/connect/sources") byHttp++;
+  });
   await evaluate(page, (tk) => window.benchOpen(tk), token);
   const frame = await appFrame(page, serviceUrl);
   // The first screen, with its suggested sources.
@@ -291,7 +296,7 @@ export async function measureTyping({ browser, pageUrl, serviceUrl, token, queri
   log(`  search: ${samples.length} keystrokes measured, ${timeouts} timed out`);
   await evaluate(page, () => window.benchClose());
   await context.close();
-  return { samples, timeouts, errors };
+  return { samples, timeouts, errors, byHttp };
 }
 
 async function counters(cdp) {
