@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { SEARCH_SOCKET_PATH, type SearchSocketReply } from "../../src/protocol/connect-api.ts";
 import { ManualClock } from "../../src/server/clock.ts";
-import { MAX_MESSAGE_BYTES } from "../../src/server/connect/search-socket.ts";
+import { HELLO_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "../../src/server/connect/search-socket.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 const PAGE = "http://localhost:3000";
@@ -136,6 +136,19 @@ describe("search socket", () => {
     big.ws.send(JSON.stringify({ type: "search", id: 1, q: "a".repeat(MAX_MESSAGE_BYTES) }));
     expect((await big.closed).code).toBe(1009);
   });
+
+  test("a socket that never says hello is closed after the hello timeout, whatever else it sends", async () => {
+    const s = await open();
+    const started = Date.now();
+    const chatter = setInterval(() => s.ws.send(JSON.stringify({ type: "search", id: 1, q: "a" })), 1_000);
+    try {
+      expect((await s.closed).code).toBe(1008);
+    } finally {
+      clearInterval(chatter);
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HELLO_TIMEOUT_MS - 100);
+    expect(Date.now() - started).toBeLessThan(HELLO_TIMEOUT_MS + 2_000);
+  }, 15_000);
 
   test("a token that expires while the socket is open stops it at the next search", async () => {
     const s = await ready();

@@ -164,8 +164,12 @@ export function attachSearchSocket(server: Server, deps: AppDeps, readiness: Rea
         if (isBinary) ws.close(UNSUPPORTED, "JSON text only");
         return;
       }
-      clearTimeout(idle);
-      idle = setTimeout(() => ws.close(1000, "idle"), IDLE_TIMEOUT_MS);
+      // Only an accepted socket earns the longer wait: before hello, the hello timeout runs on whatever arrives.
+      const stillIdle = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => ws.close(1000, "idle"), IDLE_TIMEOUT_MS);
+      };
+      if (hello) stillIdle();
       if (request.type === "hello") {
         if (hello || greeting) return void sendError(null, invalidRequest("The socket already said hello."));
         greeting = true;
@@ -173,6 +177,7 @@ export function attachSearchSocket(server: Server, deps: AppDeps, readiness: Rea
         authenticate(h).then(
           () => {
             hello = h;
+            stillIdle();
             send({ type: "ready" });
           },
           (err: unknown) => {
