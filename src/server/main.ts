@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { attachSearchSocket } from "./connect/search-socket.ts";
+import { attachSearchSocket } from "./catalog/search-socket.ts";
 import type { AppDeps } from "./deps.ts";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { SEARCH_SOCKET_PATH, type SearchSocketReply } from "../../src/protocol/connect-api.ts";
 import { ManualClock } from "../../src/server/clock.ts";
-import { HELLO_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "../../src/server/connect/search-socket.ts";
+import { HELLO_TIMEOUT_MS, MAX_MESSAGE_BYTES } from "../../src/server/catalog/search-socket.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 const PAGE = "http://localhost:3000";

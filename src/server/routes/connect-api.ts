@@ -5,14 +5,13 @@ import type {
   DisconnectResult,
   SessionView,
   SourceDetail,
-  SourceSummary,
   SuggestedSources,
 } from "../../protocol/connect-api.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
+import { readSearchParams, searchCatalog, toSummary } from "../catalog/search-request.ts";
 import type { SourceRecord } from "../catalog/types.ts";
 import type { SignInMethod } from "../connect/service.ts";
-import { readSearchParams, searchCatalog } from "../connect/source-search.ts";
 import { toConnectionView } from "../connect/views.ts";
 import type { AppDeps, AppEnv, ConnectAuth } from "../deps.ts";
 import { ApiFailure, invalidRequest } from "../errors.ts";
@@ -31,13 +30,6 @@ export const MFA_MAX_FAILURES = 5;
 export const DEFAULT_SLOW_SOURCE_DELAY_MS = 3000;
 
 const SOURCE_ID = /^[0-9a-f]{24}$/;
-
-/** The summary a source gets in search results: no description, and a logo only when there is one. */
-export function toSummary(s: SourceRecord): SourceSummary {
-  const summary: SourceSummary = { id: s.id, name: s.name, type: s.type, city: s.city, state: s.state, auth: s.auth };
-  if (s.logoUrl !== undefined) summary.logo_url = s.logoUrl;
-  return summary;
-}
 
 /** Popular sources the first screen suggests. */
 export const POPULAR_SOURCES = 6;

@@ -19,7 +19,7 @@ import { ApiFailure, invalidRequest } from "../errors.ts";
 import type { Readiness } from "../operations/readiness.ts";
 import { withRequestId } from "../operations/request-id.ts";
 import { protocolOf } from "../proxy.ts";
-import { readSearchParams, searchCatalog, type RawSearchParams } from "./source-search.ts";
+import { readSearchParams, searchCatalog, type RawSearchParams } from "./search-request.ts";
 
 /** Largest message the app sends (a search of 200 characters fits several times over). */
 export const MAX_MESSAGE_BYTES = 2048;

@@ -2,11 +2,11 @@
  * One search of the catalog as the Connect app asks it, by HTTP (`GET /v1/connect/sources`) or over the search socket:
  * the same checks of what was asked, the same answer.
  */
-import { SOURCE_TYPES, type SourceSearchResult, type SourceType } from "../../protocol/connect-api.ts";
-import type { SourceSearchQuery } from "../catalog/search-index.ts";
+import { SOURCE_TYPES, type SourceSearchResult, type SourceSummary, type SourceType } from "../../protocol/connect-api.ts";
+import type { SourceSearchQuery } from "./search-index.ts";
+import type { SourceRecord } from "./types.ts";
 import type { AppDeps } from "../deps.ts";
 import { invalidRequest } from "../errors.ts";
-import { toSummary } from "../routes/connect-api.ts";
 import { isWellFormedUnicode } from "../validation.ts";
 
 /** What was asked, as it arrived: query-string values, or the socket message's fields. */
@@ -18,6 +18,13 @@ export interface RawSearchParams {
 }
 
 const MAX_QUERY_CHARS = 200;
+
+/** The summary a source gets in search results: no description, and a logo only when there is one. */
+export function toSummary(s: SourceRecord): SourceSummary {
+  const summary: SourceSummary = { id: s.id, name: s.name, type: s.type, city: s.city, state: s.state, auth: s.auth };
+  if (s.logoUrl !== undefined) summary.logo_url = s.logoUrl;
+  return summary;
+}
 
 function intParam(raw: unknown, name: string, min: number, max: number, fallback: number): number {
   if (raw === undefined || raw === null || raw === "") return fallback;
