@@ -18,7 +18,7 @@ import type { Services } from "./services.ts";
 import type { Store } from "./store/types.ts";
 import { workerOutbox } from "./webhooks/endpoints.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
-import type { ResolveHost } from "./webhooks/delivery.ts";
+import type { ResolveHost } from "./webhooks/checked-address.ts";
 import { startWebhookWorker, type WebhookWorker } from "./webhooks/outbox-worker.ts";
 import { createServiceMetrics } from "./operations/metrics.ts";
 import { Readiness } from "./operations/readiness.ts";

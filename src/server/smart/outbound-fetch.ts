@@ -5,17 +5,11 @@
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { ALLOW_PRIVATE_HINT, bareHostname, forbiddenRangeOf, isLocalhostName } from "../webhooks/address-policy.ts";
-import { systemResolveHost, type ResolveHost, type ResolvedAddress } from "../webhooks/delivery.ts";
+import { ALLOW_PRIVATE_HINT } from "../webhooks/address-policy.ts";
+import { checkedAddress, pinnedLookup, RefusedAddress, type OutboundPolicy, type ResolvedAddress } from "../webhooks/checked-address.ts";
 
-/** How the service may reach EHRs. */
-export interface EhrNetworkPolicy {
-  /** Reach loopback, private and other non-public addresses, and plain http (local development; the webhooks' opt-in). */
-  allowPrivate: boolean;
-  /** Host name resolution; default the system resolver. */
-  resolveHost?: ResolveHost;
-}
+/** How the service may reach EHRs: the webhooks' policy; its local opt-in also allows plain http. */
+export type EhrNetworkPolicy = OutboundPolicy;
 
 /** Why a request to an EHR was not answered. */
 export type OutboundFailureKind = "refused" | "timeout" | "too_large" | "network";
@@ -47,34 +41,19 @@ export interface OutboundRequest {
  * The address to connect to for `url`, or an OutboundFailure("refused") before any connection is made. Exported so
  * that the policy is tested on its own, without sending anything anywhere.
  */
-export async function checkEhrAddress(url: URL, policy: EhrNetworkPolicy): Promise<ResolvedAddress> {
+export async function checkEhrAddress(url: URL, policy: EhrNetworkPolicy, signal?: AbortSignal): Promise<ResolvedAddress> {
   const refused = (why: string) => new OutboundFailure("refused", `refused: ${why}; ${ALLOW_PRIVATE_HINT}`);
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new OutboundFailure("refused", `refused: ${url.protocol} is not http or https`);
   if (url.protocol === "http:" && !policy.allowPrivate) throw refused(`${url.origin} is plain http; an EHR is reached over https`);
   if (url.username || url.password) throw new OutboundFailure("refused", "refused: the URL carries credentials");
-  const host = bareHostname(url);
-  const literal = isIP(host);
-  if (literal !== 0) {
-    const range = policy.allowPrivate ? null : forbiddenRangeOf(host);
-    if (range) throw refused(`${host} is a non-public address (${range})`);
-    return { address: host, family: literal === 6 ? 6 : 4 };
-  }
-  if (!policy.allowPrivate && isLocalhostName(host)) throw refused(`${host} is this machine (loopback)`);
-  let addresses: ResolvedAddress[];
   try {
-    addresses = await (policy.resolveHost ?? systemResolveHost)(host);
+    return await checkedAddress(url, policy, signal);
   } catch (err) {
-    throw new OutboundFailure("network", `${host} could not be resolved (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    if (err instanceof RefusedAddress) throw new OutboundFailure("refused", err.message);
+    if ((err as Error).message === "aborted") throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new OutboundFailure("network", e.code === "ENOTFOUND" && /has no addresses$/.test(e.message) ? e.message : `${url.hostname} could not be resolved (${e.code ?? "error"})`);
   }
-  const first = addresses[0];
-  if (!first) throw new OutboundFailure("network", `${host} has no addresses`);
-  if (!policy.allowPrivate) {
-    for (const a of addresses) {
-      const range = forbiddenRangeOf(a.address);
-      if (range) throw refused(`${host} resolves to ${a.address}, a non-public address (${range})`);
-    }
-  }
-  return first;
 }
 
 /** Sends one request under the policy; a Response (any status, redirects unfollowed) or an OutboundFailure. */
@@ -89,7 +68,7 @@ export async function fetchFromEhr(rawUrl: string, req: OutboundRequest, policy:
   const onCallerAbort = () => controller.abort();
   req.signal?.addEventListener("abort", onCallerAbort, { once: true });
   try {
-    const target = await withAbort(checkEhrAddress(url, policy), controller.signal);
+    const target = await checkEhrAddress(url, policy, controller.signal);
     return await send(url, target, req, controller.signal);
   } catch (err) {
     if (err instanceof OutboundFailure) throw err;
@@ -102,21 +81,7 @@ export async function fetchFromEhr(rawUrl: string, req: OutboundRequest, policy:
   }
 }
 
-function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error("aborted"));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 function send(url: URL, target: ResolvedAddress, req: OutboundRequest, signal: AbortSignal): Promise<Response> {
-  // Whatever name the connection asks for, it gets the address that was checked.
-  const pinned: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  };
   const headers: Record<string, string> = { ...req.headers };
   if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
@@ -128,7 +93,7 @@ function send(url: URL, target: ResolvedAddress, req: OutboundRequest, signal: A
       settled = true;
       reject(error);
     };
-    const outgoing = request(url, { method: req.method, headers, agent: false, lookup: pinned, signal }, (res) => {
+    const outgoing = request(url, { method: req.method, headers, agent: false, lookup: pinnedLookup(target), signal }, (res) => {
       readLimited(res, req.maxBytes, (body) => {
         if (settled) return;
         settled = true;

@@ -5,11 +5,9 @@
  * then connects to the address that was checked (a pinned `lookup`), so that a DNS answer that changes between the
  * check and the connection (DNS rebinding) cannot send the signed body to a private address.
  */
-import { lookup as dnsLookup } from "node:dns/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { ALLOW_PRIVATE_HINT, bareHostname, forbiddenRangeOf, isLocalhostName } from "./address-policy.ts";
+import { checkedAddress, pinnedLookup, RefusedAddress, type ResolveHost, type ResolvedAddress } from "./checked-address.ts";
 import { webhookHeaders } from "./signature.ts";
 
 /** Time allowed for one attempt, name resolution to last byte. */
@@ -37,18 +35,6 @@ export interface DeliveryResult {
   responseSnippet: string | null;
 }
 
-/** One address a host name resolves to. */
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
-
-/** Resolves a host name to all its addresses (the system resolver by default). */
-export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
-
-/** The system resolver, as `getaddrinfo` answers (hosts file included). */
-export const systemResolveHost: ResolveHost = async (hostname) =>
-  (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
 export interface DeliverOnceInput {
   url: string;
@@ -65,7 +51,6 @@ export interface DeliverOnceInput {
   resolveHost?: ResolveHost;
 }
 
-class RefusedAddress extends Error {}
 
 /** Sends one signed attempt and classifies the answer; never throws. */
 export async function deliverOnce(input: DeliverOnceInput): Promise<DeliveryResult> {
@@ -82,7 +67,7 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<DeliveryResu
   try {
     const url = new URL(input.url);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new RefusedAddress(`refused: ${url.protocol} is not http or https`);
-    const target = await checkedAddress(url, input, controller.signal);
+    const target = await checkedAddress(url, { allowPrivate: input.allowPrivate ?? false, resolveHost: input.resolveHost }, controller.signal);
     const headers = webhookHeaders({ id: input.id, timestamp: input.timestamp, body: input.body, secret: input.secret });
     const { status, snippet } = await post(url, target, {
       headers: { ...headers, "content-type": "application/json", "user-agent": USER_AGENT },
@@ -105,51 +90,12 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<DeliveryResu
   }
 }
 
-/** Resolves the URL's host and checks every address; the one to connect to, or a RefusedAddress error. */
-async function checkedAddress(url: URL, input: DeliverOnceInput, signal: AbortSignal): Promise<ResolvedAddress> {
-  const host = bareHostname(url);
-  const allowPrivate = input.allowPrivate ?? false;
-  const literal = isIP(host);
-  if (literal !== 0) {
-    const range = allowPrivate ? null : forbiddenRangeOf(host);
-    if (range) throw new RefusedAddress(`refused: ${host} is a non-public address (${range}); ${ALLOW_PRIVATE_HINT}`);
-    return { address: host, family: literal === 6 ? 6 : 4 };
-  }
-  if (!allowPrivate && isLocalhostName(host)) {
-    throw new RefusedAddress(`refused: ${host} is this machine (loopback); ${ALLOW_PRIVATE_HINT}`);
-  }
-  const addresses = await abortable((input.resolveHost ?? systemResolveHost)(host), signal);
-  const first = addresses[0];
-  if (!first) throw Object.assign(new Error(`${host} has no addresses`), { code: "ENOTFOUND" });
-  if (!allowPrivate) {
-    for (const a of addresses) {
-      const range = forbiddenRangeOf(a.address);
-      if (range) throw new RefusedAddress(`refused: ${host} resolves to ${a.address}, a non-public address (${range}); ${ALLOW_PRIVATE_HINT}`);
-    }
-  }
-  return first;
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error("aborted"));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
 /** POSTs to `url`, connecting only to `target`; no redirects are followed. */
 function post(
   url: URL,
   target: ResolvedAddress,
   opts: { headers: Record<string, string>; body: string; signal: AbortSignal },
 ): Promise<{ status: number; snippet: string | null }> {
-  // Whatever name the connection asks for, it gets the address that was checked.
-  const pinned: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  };
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
@@ -159,7 +105,7 @@ function post(
         headers: { ...opts.headers, "content-length": String(Buffer.byteLength(opts.body)) },
         // A fresh connection per attempt: no pooled socket to an address checked for another attempt.
         agent: false,
-        lookup: pinned,
+        lookup: pinnedLookup(target),
         signal: opts.signal,
       },
       (res) => {

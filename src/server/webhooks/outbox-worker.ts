@@ -6,7 +6,8 @@
  * The request that causes an event only inserts an outbox row (in its own transaction) and may call `poke()`;
  * it never waits for a delivery.
  */
-import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult, type ResolveHost } from "./delivery.ts";
+import type { ResolveHost } from "./checked-address.ts";
+import { DEFAULT_DELIVERY_TIMEOUT_MS, deliverOnce, type DeliveryResult } from "./delivery.ts";
 import { MAX_DELIVERY_ATTEMPTS, nextAttemptAt } from "./schedule.ts";
 
 /** A message due for delivery to one endpoint, as `claimDue` returns it. */
