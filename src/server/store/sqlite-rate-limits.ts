@@ -4,6 +4,7 @@
 // A crash may forget the hits of the last quarter second; the file is written with synchronous=OFF for the same
 // reason, and never joins the main file's transactions.
 import BetterSqlite3 from "better-sqlite3";
+import { hitAt } from "./rate-window.ts";
 import type { RateHit, RateLimitStore } from "./types.ts";
 
 /** File name of the rate counters inside the data dir. */
@@ -77,10 +78,8 @@ export function openSqliteRateLimits(path: string): RateLimitStore & { close(): 
     async hit(keys, windowStart, windowMs) {
       latestStart = Math.max(latestStart, windowStart);
       const hits: RateHit[] = keys.map((key) => {
-        const c = counters.get(key);
-        let next: Counter;
-        if (c && c.windowStart === windowStart) next = { ...c, count: c.count + 1, windowMs };
-        else next = { windowStart, count: 1, prevCount: c && c.windowStart === windowStart - windowMs ? c.count : 0, windowMs };
+        const before = hitAt(counters.get(key), windowStart, windowMs);
+        const next: Counter = { windowStart, count: before.current + 1, prevCount: before.previous, windowMs };
         counters.set(key, next);
         changed.add(key);
         return { current: next.count, previous: next.prevCount };
@@ -89,11 +88,7 @@ export function openSqliteRateLimits(path: string): RateLimitStore & { close(): 
       return hits;
     },
     async peek(key, windowStart, windowMs) {
-      const c = counters.get(key);
-      if (!c) return { current: 0, previous: 0 };
-      if (c.windowStart === windowStart) return { current: c.count, previous: c.prevCount };
-      if (c.windowStart === windowStart - windowMs) return { current: 0, previous: c.count };
-      return { current: 0, previous: 0 };
+      return hitAt(counters.get(key), windowStart, windowMs);
     },
     close() {
       clearTimeout(timer);

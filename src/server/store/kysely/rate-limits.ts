@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { hitAt } from "../rate-window.ts";
 import type { RateHit, RateLimitStore } from "../types.ts";
 import { inTransaction, type Db } from "./db.ts";
 
@@ -37,10 +38,7 @@ export function rateLimitStore(db: Db): RateLimitStore {
     },
     async peek(key, windowStart, windowMs) {
       const row = await db.selectFrom("rate_limits").select(["window_start", "count", "prev_count"]).where("key", "=", key).executeTakeFirst();
-      if (!row) return { current: 0, previous: 0 };
-      if (row.window_start === windowStart) return { current: row.count, previous: row.prev_count };
-      if (row.window_start === windowStart - windowMs) return { current: 0, previous: row.count };
-      return { current: 0, previous: 0 };
+      return hitAt(row && { windowStart: row.window_start, count: row.count, prevCount: row.prev_count }, windowStart, windowMs);
     },
   };
 }
