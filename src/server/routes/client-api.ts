@@ -18,6 +18,7 @@ import { clientUserId as clientUserIdField } from "../schemas/fields.ts";
 
 const clientUserIdParam = clientUserIdField();
 import { checkWebhookEndpointUrl } from "../webhooks/endpoint-url.ts";
+import { requireClientUser, requireSource } from "./lookups.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -105,9 +106,7 @@ function templateAlias(c: Context): string {
 
 /** Refuses a link to a source the catalog does not have. */
 async function requireKnownSource(deps: AppDeps, sourceId: string | undefined): Promise<void> {
-  if (sourceId !== undefined && !(await deps.store.sources.get(sourceId))) {
-    throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
-  }
+  if (sourceId !== undefined) await requireSource(deps, sourceId);
 }
 
 /** Where invite links point: the configured public URL, else the origin this request reached. */
@@ -140,8 +139,7 @@ export function clientApiRoutes(deps: AppDeps, prefix: string, auth: MiddlewareH
   app.get(p("/users/:client_user_id/connections"), auth, async (c) => {
     const client = c.get("client");
     const clientUserId = parseOrFail(clientUserIdParam, c.req.param("client_user_id"));
-    const human = await store.humans.find(client.clientId, clientUserId);
-    if (!human) throw new ApiFailure(404, "UNKNOWN_CLIENT_USER_ID", "No user has this client_user_id.");
+    const human = await requireClientUser(deps, client.clientId, clientUserId);
     const records = await store.connections.details(human.humanId);
     const fhir = await services.smart.connectionInfo(human.humanId);
     return c.json({ connections: records.map((r) => ({ ...toConnectionView(r), ...(fhir.has(r.source.id) ? { fhir: fhir.get(r.source.id) } : {}) })) });

@@ -11,6 +11,8 @@ import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import { readSearchParams, searchCatalog, toSummary } from "../catalog/search-request.ts";
 import type { SourceRecord } from "../catalog/types.ts";
+import { SOURCE_ID_PATTERN } from "../schemas/fields.ts";
+import { requireSource } from "./lookups.ts";
 import type { SignInMethod } from "../connect/service.ts";
 import { toConnectionView } from "../connect/views.ts";
 import type { AppDeps, AppEnv, ConnectAuth } from "../deps.ts";
@@ -29,7 +31,6 @@ export const MFA_MAX_FAILURES = 5;
 /** Default delay of the sandbox's slow sources. */
 export const DEFAULT_SLOW_SOURCE_DELAY_MS = 3000;
 
-const SOURCE_ID = /^[0-9a-f]{24}$/;
 
 /** Popular sources the first screen suggests. */
 export const POPULAR_SOURCES = 6;
@@ -46,12 +47,6 @@ function parsePinned(raw: string | undefined): string[] {
   return ids;
 }
 
-/** Looks a source up, 404 when unknown. */
-async function requireSource(deps: AppDeps, sourceId: string): Promise<SourceRecord> {
-  const source = SOURCE_ID.test(sourceId) ? await deps.store.sources.get(sourceId) : undefined;
-  if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
-  return source;
-}
 
 /** Refuses unavailable sources; waits for slow ones (the sandbox's stand-in for a slow upstream). */
 export async function reachSource(deps: AppDeps, source: SourceRecord): Promise<void> {
@@ -148,7 +143,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const pinned: SourceRecord[] = [];
     const seen = new Set<string>();
     for (const id of parsePinned(c.req.query("pinned"))) {
-      const source = SOURCE_ID.test(id) && !seen.has(id) ? index.get(id) : undefined;
+      const source = SOURCE_ID_PATTERN.test(id) && !seen.has(id) ? index.get(id) : undefined;
       if (!source) continue;
       seen.add(id);
       pinned.push(source);

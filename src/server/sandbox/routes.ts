@@ -3,6 +3,7 @@ import { readJsonObject } from "../body.ts";
 import { toConnectionView } from "../connect/views.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
+import { requireClientUser } from "../routes/lookups.ts";
 import { breakConnectionBody } from "../schemas/client-api.ts";
 import { parseOrFail } from "../validation.ts";
 
@@ -17,8 +18,7 @@ export function sandboxRoutes(deps: AppDeps, auth: MiddlewareHandler<AppEnv>): H
   app.post("/v1/sandbox/connections/break", auth, async (c) => {
     const client = c.get("client");
     const input = parseOrFail(breakConnectionBody, await readJsonObject(c));
-    const human = await deps.store.humans.find(client.clientId, input.client_user_id);
-    if (!human) throw new ApiFailure(404, "UNKNOWN_CLIENT_USER_ID", "No user has this client_user_id.");
+    const human = await requireClientUser(deps, client.clientId, input.client_user_id);
     const record = await deps.services.connect.setHealth(human.humanId, input.source_id, "needs_reauth", input.reason);
     if (!record) throw new ApiFailure(404, "NOT_CONNECTED", "This user has no connection to this source.");
     return c.json({ connection: toConnectionView(record) });

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { requireClientAuth } from "../client-auth.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { ApiFailure } from "../errors.ts";
+import { requireClientUser, requireSource } from "../routes/lookups.ts";
 import { clientUserId as clientUserIdField } from "../schemas/fields.ts";
 import { parseOrFail } from "../validation.ts";
 import { SmartError } from "./errors.ts";
@@ -12,7 +13,6 @@ import { fhirPathOf, fhirQueryOf } from "./fhir-path.ts";
 export const FHIR_READ_ROUTE = "/v1/users/:client_user_id/connections/:source_id/fhir/:path{.+}";
 
 const clientUserIdParam = clientUserIdField();
-const SOURCE_ID = /^[0-9a-f]{24}$/;
 
 /** The FHIR read-through under client auth. */
 export function smartRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -23,10 +23,8 @@ export function smartRoutes(deps: AppDeps): Hono<AppEnv> {
     const clientUserId = parseOrFail(clientUserIdParam, c.req.param("client_user_id"));
     const sourceId = c.req.param("source_id") ?? "";
     const { path, query } = requestedFhir(c);
-    const human = await deps.store.humans.find(client.clientId, clientUserId);
-    if (!human) throw new ApiFailure(404, "UNKNOWN_CLIENT_USER_ID", "No user has this client_user_id.");
-    const source = SOURCE_ID.test(sourceId) ? await deps.store.sources.get(sourceId) : undefined;
-    if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
+    const human = await requireClientUser(deps, client.clientId, clientUserId);
+    const source = await requireSource(deps, sourceId);
     if (source.auth !== "smart") throw new ApiFailure(400, "FHIR_NOT_SUPPORTED", `${source.name} is not a SMART on FHIR source.`);
     if (!(await deps.store.connections.get(human.humanId, source.id))) throw new ApiFailure(404, "NOT_CONNECTED", `${source.name} is not connected.`);
     try {
