@@ -8,6 +8,7 @@
  */
 import { SignJWT, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import * as v from "valibot";
+import { SOURCE_ID_PATTERN } from "../schemas/fields.ts";
 import { MAX_CLIENT_USER_ID_LENGTH, clientUserIdString, emailString, isClientUserId, isEmailAddress } from "../validation.ts";
 
 /** The only signing algorithm accepted; pinned so that `alg: none` or an RS256/HS256 confusion can never pass. */
@@ -170,13 +171,10 @@ export interface InviteLink extends InviteToken {
   url: string;
 }
 
-/** Pattern of a source id in an invite link's `source_id`. */
-export const INVITE_SOURCE_ID = /^[0-9a-f]{24}$/;
-
 /** Makes a shareable invite link `${baseUrl}/invite?token=<jwt>` (and `&source_id=` for a source to open on). */
 export async function createInviteLink(options: CreateInviteLinkOptions): Promise<InviteLink> {
   const base = normaliseBaseUrl(options.baseUrl);
-  if (options.sourceId !== undefined && !INVITE_SOURCE_ID.test(options.sourceId)) {
+  if (options.sourceId !== undefined && !SOURCE_ID_PATTERN.test(options.sourceId)) {
     throw new InviteOptionsError("sourceId must be 24 lowercase hex characters");
   }
   const invite = await createInviteToken(options);

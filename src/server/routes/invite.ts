@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { hostedConnectPage, inviteErrorPage } from "../invites/hosted-page.ts";
-import { INVITE_SOURCE_ID, describeInviteError, verifyInviteToken } from "../invites/invite-token.ts";
+import { describeInviteError, verifyInviteToken } from "../invites/invite-token.ts";
+import { SOURCE_ID_PATTERN } from "../schemas/fields.ts";
 import { clientIp } from "../proxy.ts";
 import { enforceRateLimit } from "../rate-limit.ts";
 import { TOKEN_TTL_SECONDS } from "./token.ts";
@@ -60,7 +61,7 @@ export function inviteRoutes(deps: AppDeps): Hono<AppEnv> {
       token,
       clientName: client.name,
       redirectUrl: client.redirectUrl,
-      sourceId: INVITE_SOURCE_ID.test(sourceId) ? sourceId : null,
+      sourceId: SOURCE_ID_PATTERN.test(sourceId) ? sourceId : null,
     });
   });
 
