@@ -517,29 +517,14 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     const settled = attemptStatus(attempt);
     if (settled?.status === "failed") return c.json(settled);
     if (attempt.status === "connected") throw invalidGrant("The authorization code was already used.");
-    const origin = serviceOrigin(deps, c);
     const failWith = async (errorCode: string, message: string) => {
       await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "failed", errorCode, message });
       return c.json({ status: "failed", errorCode, message } satisfies OAuthAttemptStatus);
     };
     if (attempt.expiresAt <= clock.now()) return failWith("OAUTH_ATTEMPT_EXPIRED", "The sign-in took too long. Try again.");
-    const smartSource = await store.sources.get(attempt.sourceId);
-    if (smartSource?.auth === "smart") {
-      const failure = await completeSmartSignIn(attempt, smartSource, input.code ?? "");
-      if (failure) return failWith(failure.errorCode, failure.message);
-      const result = await completeConnection(deps, auth, smartSource, "oauth");
-      await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
-      return c.json(connectedStatus(result));
-    }
-    let exchanged: OAuthAttemptRecord;
-    try {
-      exchanged = await exchangeAuthorizationCode(deps, { code: input.code ?? "", redirectUri: origin + OAUTH_CALLBACK_PATH, codeVerifier: attempt.codeVerifier });
-    } catch (err) {
-      if (err instanceof ApiFailure) return failWith("OAUTH_EXCHANGE_FAILED", err.message);
-      throw err;
-    }
-    if (exchanged.attemptId !== attempt.attemptId) return failWith("OAUTH_EXCHANGE_FAILED", "The authorization code belongs to another sign-in.");
     const source = await store.sources.get(attempt.sourceId);
+    const failure = await redeemCode(attempt, source, input.code ?? "");
+    if (failure) return failWith(failure.errorCode, failure.message);
     if (!source) return failWith("OAUTH_FAILED", "The source no longer exists.");
     const result = await completeConnection(deps, auth, source, "oauth");
     await services.signIn.finishOAuthAttempt(attempt.attemptId, { status: "connected" });
@@ -586,7 +571,14 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const code = c.req.query("code") ?? "";
     if (!CODE_SHAPE.test(code)) return failed("OAUTH_FAILED", "OAUTH_NO_CODE");
-    const source = await store.sources.get(attempt.sourceId);
+    return redeemCode(attempt, await store.sources.get(attempt.sourceId), code);
+  }
+
+  /**
+   * Redeems the provider's code for this attempt, by popup or by redirect alike: at the EHR for a SMART source, at
+   * the sandbox provider otherwise. The failure, or null when the code was this very attempt's.
+   */
+  async function redeemCode(attempt: OAuthAttemptRecord, source: SourceRecord | undefined, code: string): Promise<{ errorCode: string; message: string } | null> {
     if (source?.auth === "smart") return completeSmartSignIn(attempt, source, code);
     try {
       const exchanged = await exchangeAuthorizationCode(deps, { code, redirectUri: attempt.redirectUri, codeVerifier: attempt.codeVerifier });
