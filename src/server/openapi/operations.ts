@@ -3,6 +3,7 @@ import * as v from "valibot";
 import * as client from "../schemas/client-api.ts";
 import * as connect from "../schemas/connect-api.ts";
 import * as token from "../schemas/token.ts";
+import { SOURCE_ID_PATTERN } from "../schemas/fields.ts";
 import {
   BODY_ERRORS,
   CLIENT_AUTH_ERRORS,
@@ -46,7 +47,7 @@ export interface Operation {
   errors: readonly ErrorCode[];
 }
 
-const sourceIdParam: Parameter = { in: "path", schema: v.pipe(v.string(), v.regex(/^[0-9a-f]{24}$/)), description: "The source id." };
+const sourceIdParam: Parameter = { in: "path", schema: v.pipe(v.string(), v.regex(SOURCE_ID_PATTERN)), description: "The source id." };
 const aliasParam: Parameter = { in: "path", schema: client.templateAliasParam, description: "The template alias." };
 const query = (schema: Schema, description: string): Parameter => ({ in: "query", schema, description });
 
