@@ -51,6 +51,9 @@ export const SOURCE_TYPES: readonly SourceType[] = ["hospital", "clinic", "lab",
  */
 export type AuthMethod = "credentials" | "credentials_mfa" | "oauth" | "smart";
 
+/** True for sources whose sign-in is an authorization-code round trip (OAuth, or SMART on FHIR at an EHR). */
+export const signsInByRedirect = (auth: AuthMethod): boolean => auth === "oauth" || auth === "smart";
+
 export interface ApiError {
   errorCode: string;
   message: string;

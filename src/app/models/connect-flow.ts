@@ -3,7 +3,7 @@
  * disconnecting with a confirmation, and errors with a retry. Screens call these actions and read these signals.
  */
 import { batch, signal } from "@preact/signals";
-import type { ConnectedResult, MfaChallenge, SourceDetail } from "../../protocol/connect-api.ts";
+import { signsInByRedirect, type ConnectedResult, type MfaChallenge, type SourceDetail } from "../../protocol/connect-api.ts";
 import type { ConnectSource } from "../../protocol/results.ts";
 import { ApiError, toApiError, type ConnectApi } from "../api.ts";
 import type { CredentialsSignIn } from "./credentials-sign-in.ts";
@@ -179,7 +179,7 @@ export function createConnectFlowModel(deps: {
     if (!s) return;
     formError.value = null;
     // A SMART source signs in at its EHR's own page: the same round trip as OAuth.
-    if (s.auth === "oauth" || s.auth === "smart") return void startOAuth();
+    if (signsInByRedirect(s.auth)) return void startOAuth();
     void loadCredentialsSignIn().catch(() => undefined);
     go("credentials");
   }

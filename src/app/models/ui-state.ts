@@ -4,7 +4,7 @@
  * (`restoreFlow`). Passwords, usernames and codes are never part of it.
  */
 import { effect } from "@preact/signals";
-import type { MfaChallenge, SourceDetail, UiState } from "../../protocol/connect-api.ts";
+import { signsInByRedirect, type MfaChallenge, type SourceDetail, type UiState } from "../../protocol/connect-api.ts";
 import { toApiError, type ApiError, type ConnectApi } from "../api.ts";
 import { SOURCE_ID, type ConnectFlowModel } from "./connect-flow.ts";
 import type { SearchModel } from "./search.ts";
@@ -40,7 +40,7 @@ export async function restoreFlow(
     return go("search");
   }
   if (saved === "source" || saved === "connecting" || detail.connected) return go("source");
-  if (saved === "oauth" && (detail.auth === "oauth" || detail.auth === "smart")) {
+  if (saved === "oauth" && signsInByRedirect(detail.auth)) {
     flow.oauthPhase.value = "idle";
     return go("oauth");
   }
@@ -51,7 +51,7 @@ export async function restoreFlow(
       return go("mfa");
     }
   }
-  return go(detail.auth === "oauth" || detail.auth === "smart" ? "source" : "credentials");
+  return go(signsInByRedirect(detail.auth) ? "source" : "credentials");
 }
 
 function readChallenge(raw: unknown): MfaChallenge | null {

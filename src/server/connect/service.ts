@@ -4,7 +4,7 @@ import { sessionResultsOf, type CloseStatus } from "../../protocol/results.ts";
 import type { Clock } from "../clock.ts";
 import type { SessionClosedData } from "../webhooks/events.ts";
 import type { EventQueue, QueueFn } from "../webhooks/event-queue.ts";
-import type { ConnectionStatus, ConnectionStatusReason } from "../../protocol/connect-api.ts";
+import { signsInByRedirect, type AuthMethod, type ConnectionStatus, type ConnectionStatusReason } from "../../protocol/connect-api.ts";
 import type { ConnectSource } from "../../protocol/results.ts";
 import type { ConnectionRecord, StoreConcerns } from "../store/types.ts";
 
@@ -21,8 +21,9 @@ export interface ConnectionChange {
   method: SignInMethod;
 }
 
-function catalogMethod(auth: string): SignInMethod {
-  return auth === "oauth" || auth === "smart" ? "oauth" : auth === "credentials_mfa" ? "mfa" : "credentials";
+function catalogMethod(auth: AuthMethod | undefined): SignInMethod {
+  if (auth === undefined) return "credentials";
+  return signsInByRedirect(auth) ? "oauth" : auth === "credentials_mfa" ? "mfa" : "credentials";
 }
 
 /** Connects, disconnects and closes sessions. */
@@ -127,7 +128,7 @@ export class ConnectService {
       else await tx.smart.deleteGrant(humanId, sourceId);
       await tx.activity.record(session, humanId, sourceId, action, now);
       const [human, source, current] = await Promise.all([tx.humans.get(humanId), tx.sources.get(sourceId), tx.connections.list(humanId)]);
-      observed = { action, method: method ?? catalogMethod(source?.auth ?? "") };
+      observed = { action, method: method ?? catalogMethod(source?.auth) };
       if (human && source) {
         await queue(human.clientId, action === "connected" ? "connect.source_connected" : "connect.source_disconnected", {
           client_user_id: human.clientUserId,

@@ -7,6 +7,7 @@ import type {
   SourceDetail,
   SuggestedSources,
 } from "../../protocol/connect-api.ts";
+import { signsInByRedirect } from "../../protocol/connect-api.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject } from "../body.ts";
 import { readSearchParams, searchCatalog, toSummary } from "../catalog/search-request.ts";
@@ -160,7 +161,7 @@ export function connectApiRoutes(deps: AppDeps): Hono<AppEnv> {
     const input = parseOrFail(connectBody, await readJsonObject(c));
     const source = await requireSource(deps, input.source_id);
     // OAuth and SMART sources connect only through their provider's round trip, never with a password here.
-    if (source.auth === "oauth" || source.auth === "smart") {
+    if (signsInByRedirect(source.auth)) {
       throw new ApiFailure(400, "INVALID_REQUEST", `${source.name} signs in with OAuth: use /v1/connect/oauth/start.`);
     }
     await refuseIfConnected(deps, auth, source);

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import * as v from "valibot";
-import { PARENT_ORIGIN_HEADER, type ConnectResult, type OAuthAttemptStatus, type OAuthPopupMessage, type OAuthStartResult } from "../../protocol/connect-api.ts";
+import { PARENT_ORIGIN_HEADER, signsInByRedirect, type ConnectResult, type OAuthAttemptStatus, type OAuthPopupMessage, type OAuthStartResult } from "../../protocol/connect-api.ts";
 import { OAUTH_RETURN_PARAM } from "../../protocol/messages.ts";
 import { requireConnectToken } from "../auth.ts";
 import { readJsonObject, readJsonOrFormObject } from "../body.ts";
@@ -347,7 +347,7 @@ export function oauthRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const source = await store.sources.get(input.source_id);
     if (!source) throw new ApiFailure(404, "SOURCE_NOT_FOUND", "No source has this id.");
-    if (source.auth !== "oauth" && source.auth !== "smart") {
+    if (!signsInByRedirect(source.auth)) {
       throw new ApiFailure(400, "OAUTH_NOT_SUPPORTED", `${source.name} signs in with a username and password, not OAuth.`);
     }
     await refuseIfConnected(deps, auth, source);
