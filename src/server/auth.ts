@@ -6,11 +6,11 @@ import { serviceOrigin } from "./origin.ts";
 import { hashToken } from "./security/crypto.ts";
 
 /**
- * The id of the Connect session a token opens, as webhooks name it: derived from the token so that it is stable for
+ * The id of the Connect session a token opens, as webhooks name it, from the token's stored hash: stable for
  * the token's life, and one-way so that it reveals nothing about the token.
  */
-export function sessionIdOf(token: string): string {
-  return "ses_" + hashToken("session-id:" + hashToken(token)).slice(0, 32);
+export function sessionIdOf(tokenHash: string): string {
+  return "ses_" + hashToken("session-id:" + tokenHash).slice(0, 32);
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{16,200}$/;
@@ -32,7 +32,9 @@ export async function authenticateConnectToken(
   ownOrigin: () => string,
 ): Promise<ConnectAuth> {
   if (!TOKEN_SHAPE.test(token)) throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is malformed.");
-  const record = await deps.services.tokens.find(token);
+  // Hashed once: the lookup and the session id both start from the stored form.
+  const tokenHash = hashToken(token);
+  const record = await deps.store.tokens.find(tokenHash);
   if (!record || (record.kind !== "session" && record.kind !== "id") || record.humanId === null) {
     throw tokenFailure("SESSION_TOKEN_INVALID", "The session token is not valid.");
   }
@@ -50,7 +52,7 @@ export async function authenticateConnectToken(
     client,
     tokenKind: record.kind,
     expiresAt: record.expiresAt,
-    sessionId: sessionIdOf(token),
+    sessionId: sessionIdOf(tokenHash),
     issuedVia: record.issuedVia,
   };
 }
