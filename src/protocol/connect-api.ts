@@ -128,6 +128,9 @@ export interface SourceSearchResult {
   results: SourceSummary[];
 }
 
+/** Results the Connect app asks per search page: a screenful, which keeps each answer small. */
+export const APP_SEARCH_PAGE_SIZE = 10;
+
 /** Where the search socket is: a WebSocket on the service's own origin, for the Connect app only. */
 export const SEARCH_SOCKET_PATH = "/v1/connect/sources/socket";
 

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SourceType } from "../../src/protocol/connect-api.ts";
+import { APP_SEARCH_PAGE_SIZE, type SourceType } from "../../src/protocol/connect-api.ts";
+import { LiveCatalog } from "../../src/server/catalog/live-catalog.ts";
 import { normalizeText } from "../../src/server/catalog/normalize.ts";
 import { generateSandboxCatalog } from "../../src/server/catalog/sandbox-catalog.ts";
 import { SourceSearchIndex } from "../../src/server/catalog/search-index.ts";
 import type { SourceRecord } from "../../src/server/catalog/types.ts";
+import { openStore } from "../../src/server/store/open-store.ts";
 
 const CLEVELAND_CLINIC = "54dc427aaa6b4cb7d6203061";
 const STARFLEET_PHARMACY = "5b1daf3f079c652eaf41fd23";
@@ -285,5 +290,33 @@ describe("SourceSearchIndex updates", () => {
     expect(index.search({ query: "", page: 1, perPage: 1 }).results[0]?.name).toBe("Clinic 2900");
     index.add(source(hex(1), "Clinic New"));
     expect(index.search({ query: "clinic new", page: 1, perPage: 1 }).results[0]?.id).toBe(hex(1));
+  });
+});
+
+describe("SourceSearchIndex warm-up", () => {
+  it("answers every first keystroke (a letter or a digit alone) ahead of time, as the app asks it", () => {
+    const index = new SourceSearchIndex(generateSandboxCatalog(3_000));
+    expect(index.knownPages).toBe(0);
+    index.warm(APP_SEARCH_PAGE_SIZE);
+    expect(index.knownPages).toBe(36);
+    const first = index.search({ query: "C", type: null, page: 1, perPage: APP_SEARCH_PAGE_SIZE });
+    expect(first.total).toBeGreaterThan(0);
+    // Answered from the warm pages: nothing new was computed.
+    expect(index.knownPages).toBe(36);
+    index.search({ query: "cl", type: null, page: 1, perPage: APP_SEARCH_PAGE_SIZE });
+    expect(index.knownPages).toBe(37);
+  });
+
+  it("a catalog loaded by an instance is warm before it answers anyone", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "hc-warm-"));
+    const { store } = await openStore({ dataDir });
+    try {
+      await store.sources.upsert(generateSandboxCatalog(500), Date.now());
+      const live = await LiveCatalog.load(store);
+      expect(live.index.knownPages).toBe(36);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@
  * own is on the way. The count is announced once typing pauses, not on every keystroke.
  */
 import { batch, effect, signal, untracked } from "@preact/signals";
-import { SOURCE_TYPES, type SourceSummary, type SourceType } from "../../protocol/connect-api.ts";
+import { APP_SEARCH_PAGE_SIZE, SOURCE_TYPES, type SourceSummary, type SourceType } from "../../protocol/connect-api.ts";
 import { ABORTED, toApiError, type ApiError, type ConnectApi } from "../api.ts";
 
 /** What the results list is doing: "idle" while nothing is typed and no type is chosen (the first screen shows). */
@@ -17,8 +17,6 @@ export function toSourceType(value: unknown): SourceType | null {
 
 /** The pause in typing after which the result count is announced (and the SEARCH event sent). */
 export const ANNOUNCE_DELAY_MS = 700;
-/** Results asked per page: a screenful, which keeps each answer small. */
-export const SEARCH_PAGE_SIZE = 10;
 const REMEMBERED_ANSWERS = 100;
 
 interface Answer {
@@ -44,7 +42,7 @@ export function createSearchModel(deps: {
   onSearched?: (query: string, type: SourceType | null, total: number) => void;
   onError?: (error: ApiError) => void;
 }) {
-  const perPage = deps.perPage ?? SEARCH_PAGE_SIZE;
+  const perPage = deps.perPage ?? APP_SEARCH_PAGE_SIZE;
   const announceDelayMs = deps.announceDelayMs ?? ANNOUNCE_DELAY_MS;
   const query = signal("");
   const type = signal<SourceType | null>(null);

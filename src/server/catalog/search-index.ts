@@ -161,6 +161,20 @@ export class SourceSearchIndex {
     return out;
   }
 
+  /**
+   * Answers the first keystroke of every search ahead of time: each letter and digit alone, as the Connect app asks
+   * it. A one-character query is the widest there is (a third of the catalog can start with "c"), the slowest to
+   * answer, and the one every user types first; after this it is a page already known.
+   */
+  warm(perPage: number): void {
+    for (const ch of "abcdefghijklmnopqrstuvwxyz0123456789") this.search({ query: ch, type: null, page: 1, perPage });
+  }
+
+  /** How many answered pages the index keeps for repeated queries. */
+  get knownPages(): number {
+    return this.#pages.size;
+  }
+
   /** Forgets memoised word matches and pages, so that a timing measures the whole work of each new word. */
   clearMatchCache(): void {
     this.#tokenMatches.clear();
