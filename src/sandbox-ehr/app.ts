@@ -162,6 +162,9 @@ export function sandboxEhrApp(options: SandboxEhrOptions = {}, grants = new Sand
     if (grantType === "authorization_code") {
       answer = grants.redeemCode(field("code"), clientId, field("redirect_uri"), field("code_verifier"));
     } else if (grantType === "refresh_token") {
+      grants.refreshRequests++;
+      const late = grants.faults.slow_refresh_ms;
+      if (late) await new Promise((resolve) => setTimeout(resolve, late));
       if (grants.faults.refresh === "invalid_grant") return oauthError(400, "invalid_grant", "The refresh token was revoked.");
       answer = grants.redeemRefresh(field("refresh_token"), clientId);
     } else {
@@ -219,7 +222,7 @@ export function sandboxEhrApp(options: SandboxEhrOptions = {}, grants = new Sand
     return c.json({ faults: grants.faults });
   });
 
-  app.get("/_sandbox/tokens", (c) => c.json({ issued: grants.issued }));
+  app.get("/_sandbox/tokens", (c) => c.json({ issued: grants.issued, refresh_requests: grants.refreshRequests }));
 
   app.notFound((c) => fhir(c, 404, outcome("error", "not-found", "Nothing here.")));
   return app;
@@ -227,7 +230,7 @@ export function sandboxEhrApp(options: SandboxEhrOptions = {}, grants = new Sand
 
 function readFaults(body: unknown): SandboxFaults | string {
   if (!body || typeof body !== "object" || Array.isArray(body)) return "The body must be an object.";
-  const { access, refresh, forbid, ...rest } = body as Record<string, unknown>;
+  const { access, refresh, forbid, slow_refresh_ms: slow, ...rest } = body as Record<string, unknown>;
   if (Object.keys(rest).length > 0) return `Unknown fault(s): ${Object.keys(rest).join(", ")}.`;
   const faults: SandboxFaults = {};
   if (access !== undefined) {
@@ -241,6 +244,10 @@ function readFaults(body: unknown): SandboxFaults | string {
   if (forbid !== undefined) {
     if (!Array.isArray(forbid) || !forbid.every((t) => typeof t === "string" && /^[A-Z][A-Za-z]{1,63}$/.test(t))) return '"forbid" must be a list of resource types.';
     faults.forbid = forbid as string[];
+  }
+  if (slow !== undefined) {
+    if (typeof slow !== "number" || !Number.isInteger(slow) || slow < 0 || slow > 10_000) return '"slow_refresh_ms" must be a whole number from 0 to 10000.';
+    faults.slow_refresh_ms = slow;
   }
   return faults;
 }

@@ -5,11 +5,16 @@ import { createHash, randomBytes } from "node:crypto";
 export const CODE_TTL_MS = 60_000;
 export const ACCESS_TTL_S = 3600;
 
-/** Faults a test switches on: expire the access tokens issued so far, refuse refresh tokens, forbid resource types. */
+/**
+ * Faults a test switches on: expire the access tokens issued so far, refuse refresh tokens, forbid resource types,
+ * answer refreshes late.
+ */
 export interface SandboxFaults {
   access?: "expired";
   refresh?: "invalid_grant";
   forbid?: string[];
+  /** Answers each refresh this many milliseconds late, so that a test can make refreshes overlap. */
+  slow_refresh_ms?: number;
 }
 
 interface PendingCode {
@@ -56,6 +61,8 @@ export class SandboxGrants {
   private readonly refresh = new Map<string, RefreshGrant>();
   /** Every access and refresh token issued, in order. */
   readonly issued: string[] = [];
+  /** Refresh requests received, answered or refused. */
+  refreshRequests = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 

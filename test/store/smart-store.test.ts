@@ -24,7 +24,7 @@ describe.each(testDialects())("smart store on %s", (dialect) => {
       { clientId: "c1", name: "C", primaryColor: null, logoUrl: null, allowedOrigins: ["http://localhost:3000"], permissions: { idTokens: true, clientTokens: false }, disabled: false, redirectUrl: null, createdAt: 1 },
       "sealed",
     );
-    for (const id of ["h1", "h2"]) await store.humans.upsert({ humanId: id, clientId: "c1", clientUserId: `u-${id}`, email: null, createdAt: 1, invitedAt: null, engagedAt: null, connectedAt: null });
+    for (const id of ["h1", "h2", "h3"]) await store.humans.upsert({ humanId: id, clientId: "c1", clientUserId: `u-${id}`, email: null, createdAt: 1, invitedAt: null, engagedAt: null, connectedAt: null });
   });
   afterAll(async () => {
     await store?.close();
@@ -62,5 +62,23 @@ describe.each(testDialects())("smart store on %s", (dialect) => {
     await store.smart.deleteGrant("h1", SOURCE);
     expect(await store.smart.getGrant("h1", SOURCE)).toBeUndefined();
     expect(await store.smart.getGrant("h2", SOURCE)).toBeDefined();
+  });
+
+  test("the refresh lease: one holder at a time, until it runs out, is released or the tokens are replaced", async () => {
+    await store.smart.putGrant(grant("h3", "c1", 10));
+    expect(await store.smart.claimRefresh("h3", SOURCE, "c1", 1_000, 100)).toBe(true);
+    // Another instance, before the lease ends: refused; after it: taken.
+    expect(await store.smart.claimRefresh("h3", SOURCE, "c1", 1_500, 999)).toBe(false);
+    expect(await store.smart.claimRefresh("h3", SOURCE, "c1", 2_000, 1_000)).toBe(true);
+    // Tokens it did not read are not leased: someone refreshed already.
+    expect(await store.smart.claimRefresh("h3", SOURCE, "stale", 9_000, 5_000)).toBe(false);
+    await store.smart.releaseRefresh("h3", SOURCE, "c1");
+    expect(await store.smart.claimRefresh("h3", SOURCE, "c1", 3_000, 1_100)).toBe(true);
+    // Replacing the tokens ends the lease: the new tokens can be leased at once.
+    expect(await store.smart.replaceTokens("c1", grant("h3", "c2", 20))).toBe(true);
+    expect(await store.smart.claimRefresh("h3", SOURCE, "c2", 4_000, 1_200)).toBe(true);
+    // A new sign-in (a repair) ends it too.
+    await store.smart.putGrant(grant("h3", "c3", 30));
+    expect(await store.smart.claimRefresh("h3", SOURCE, "c3", 5_000, 1_300)).toBe(true);
   });
 });

@@ -14,6 +14,12 @@ import { authorizationUrl, exchangeCode, refreshTokens, type IssuedTokens, type 
 
 /** An access token is refreshed this long before the EHR said it expires. */
 export const REFRESH_MARGIN_MS = 60_000;
+/**
+ * How long one instance may take to refresh a connection's tokens before another may (discovery and the token request
+ * have 5 s and 10 s limits), and how often a waiting instance looks for the tokens it stored.
+ */
+export const REFRESH_LEASE_MS = 20_000;
+const REFRESH_POLL_MS = 100;
 /** Why a connection needs re-authorisation when its EHR refuses the refresh token. */
 const REFUSED_REFRESH_REASON: ConnectionStatusReason = "token_expired";
 
@@ -128,7 +134,48 @@ export class SmartService {
     return next;
   }
 
+  /**
+   * One refresh across every instance on the database: the instance that takes the connection's refresh lease uses
+   * the refresh token, the others wait for the tokens it stores. An EHR that rotates refresh tokens refuses a second
+   * use of one, so two instances refreshing together would otherwise end with one of them told `invalid_grant`.
+   */
   private async refresh(humanId: string, source: SourceRecord, registration: SmartRegistration, grant: SmartGrantRecord): Promise<SmartGrantRecord> {
+    if (grant.refreshTokenEncrypted === null) return this.needsReauth(humanId, source, "The EHR issued no refresh token and the access token expired.");
+    const now = this.clock.now();
+    if (!(await this.store.smart.claimRefresh(humanId, source.id, grant.accessTokenEncrypted, now + REFRESH_LEASE_MS, now))) {
+      return this.refreshedElsewhere(humanId, source, registration, grant);
+    }
+    let refreshed = false;
+    try {
+      const next = await this.useRefreshToken(humanId, source, registration, grant);
+      refreshed = true;
+      return next;
+    } finally {
+      if (!refreshed) await this.store.smart.releaseRefresh(humanId, source.id, grant.accessTokenEncrypted).catch(() => undefined);
+    }
+  }
+
+  /** The tokens another instance's refresh stores; when its lease ends with nothing stored, this instance refreshes. */
+  private async refreshedElsewhere(humanId: string, source: SourceRecord, registration: SmartRegistration, grant: SmartGrantRecord): Promise<SmartGrantRecord> {
+    const deadline = Date.now() + REFRESH_LEASE_MS + REFRESH_POLL_MS;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+      const current = await this.store.smart.getGrant(humanId, source.id);
+      if (!current) throw new SmartError("CONNECTION_NEEDS_REAUTH", `The connection to ${source.name} has no tokens; the user must sign in again.`);
+      if (current.accessTokenEncrypted !== grant.accessTokenEncrypted) return current;
+      const now = this.clock.now();
+      if (Date.now() > deadline || (await this.store.smart.claimRefresh(humanId, source.id, grant.accessTokenEncrypted, now + REFRESH_LEASE_MS, now))) {
+        // The other instance gave up or died: the refresh is this one's now (its lease, when taken, is released or
+        // replaced by the refresh itself).
+        return this.useRefreshToken(humanId, source, registration, current).catch(async (err: unknown) => {
+          await this.store.smart.releaseRefresh(humanId, source.id, grant.accessTokenEncrypted).catch(() => undefined);
+          throw err;
+        });
+      }
+    }
+  }
+
+  private async useRefreshToken(humanId: string, source: SourceRecord, registration: SmartRegistration, grant: SmartGrantRecord): Promise<SmartGrantRecord> {
     if (grant.refreshTokenEncrypted === null) return this.needsReauth(humanId, source, "The EHR issued no refresh token and the access token expired.");
     const server = await this.discovery.discover(registration.fhirBaseUrl).catch((err: unknown) => {
       throw err instanceof SmartError ? new SmartError("EHR_UNAVAILABLE", err.message) : err;
@@ -138,7 +185,7 @@ export class SmartService {
       tokens = await refreshTokens(server, registration, this.policy, this.secrets.decrypt(grant.refreshTokenEncrypted));
     } catch (err) {
       if (err instanceof SmartError && err.code === "CONNECTION_NEEDS_REAUTH") {
-        // Another instance may have used this refresh token first and stored the rotated one: that is no refusal.
+        // A refresh made by an instance whose lease ran out may have used this refresh token first: that is no refusal.
         const current = await this.store.smart.getGrant(humanId, source.id);
         if (current && current.accessTokenEncrypted !== grant.accessTokenEncrypted) return current;
         return this.needsReauth(humanId, source, err.message);

@@ -290,6 +290,13 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
       await db.schema.alterTable("sources").addColumn("logo_url", "text").execute();
     },
   },
+  "0011_smart_refresh_lease": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Until when one instance holds the right to refresh a connection's tokens: an EHR that rotates refresh tokens
+      // refuses the second use of one, so instances sharing a database must not both use it.
+      await db.schema.alterTable("smart_grants").addColumn("refresh_lease_until", "bigint").execute();
+    },
+  },
 });
 
 /** The schema migrations for one dialect, provided from code so that the bundled build needs no migration folder. */

@@ -220,6 +220,8 @@ export interface SmartGrantsTable {
   patient: string;
   scope: string;
   updated_at: number;
+  /** Set while an instance refreshes the tokens (milliseconds since the epoch); null otherwise. */
+  refresh_lease_until?: number | null;
 }
 
 /** Every table of the Connect service's database. */

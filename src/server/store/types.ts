@@ -417,6 +417,14 @@ export interface SmartStore {
    * refresh replaced them first.
    */
   replaceTokens(previousAccessEncrypted: string, grant: SmartGrantRecord): Promise<boolean>;
+  /**
+   * Takes the right to refresh a connection's tokens until `until`, while its access token is still
+   * `accessEncrypted` and no other holder's right runs past `now`; false when another instance holds it (or already
+   * refreshed). Replacing the tokens, or `releaseRefresh`, gives it back.
+   */
+  claimRefresh(humanId: string, sourceId: string, accessEncrypted: string, until: number, now: number): Promise<boolean>;
+  /** Gives back the right to refresh taken with `claimRefresh`, after a refresh that replaced nothing. */
+  releaseRefresh(humanId: string, sourceId: string, accessEncrypted: string): Promise<void>;
   deleteGrant(humanId: string, sourceId: string): Promise<void>;
 }
 

@@ -86,6 +86,7 @@ export function smartStore(db: Db): SmartStore {
             patient: row.patient,
             scope: row.scope,
             updated_at: row.updated_at,
+            refresh_lease_until: null,
           }),
         )
         .execute();
@@ -107,12 +108,33 @@ export function smartStore(db: Db): SmartStore {
           expires_at: grant.expiresAt,
           scope: grant.scope,
           updated_at: grant.updatedAt,
+          refresh_lease_until: null,
         })
         .where("human_id", "=", grant.humanId)
         .where("source_id", "=", grant.sourceId)
         .where("access_token_encrypted", "=", previousAccessEncrypted)
         .executeTakeFirst();
       return changed(result) > 0;
+    },
+    async claimRefresh(humanId, sourceId, accessEncrypted, until, now) {
+      const result = await db
+        .updateTable("smart_grants")
+        .set({ refresh_lease_until: until })
+        .where("human_id", "=", humanId)
+        .where("source_id", "=", sourceId)
+        .where("access_token_encrypted", "=", accessEncrypted)
+        .where((eb) => eb.or([eb("refresh_lease_until", "is", null), eb("refresh_lease_until", "<=", now)]))
+        .executeTakeFirst();
+      return changed(result) > 0;
+    },
+    async releaseRefresh(humanId, sourceId, accessEncrypted) {
+      await db
+        .updateTable("smart_grants")
+        .set({ refresh_lease_until: null })
+        .where("human_id", "=", humanId)
+        .where("source_id", "=", sourceId)
+        .where("access_token_encrypted", "=", accessEncrypted)
+        .execute();
     },
     async deleteGrant(humanId, sourceId) {
       await db.deleteFrom("smart_grants").where("human_id", "=", humanId).where("source_id", "=", sourceId).execute();
