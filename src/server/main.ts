@@ -166,8 +166,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let worker: WebhookWorker | undefined;
   try {
     const metrics = createServiceMetrics({ outboxBacklog: () => store.webhooks.pendingCount() });
-    services.connect.onChange = (change) =>
-      change.action === "connected" ? metrics.sourceConnected(change.method) : metrics.sourceDisconnected(change.method);
+    const counted = { connected: metrics.sourceConnected, repaired: metrics.sourceRepaired, disconnected: metrics.sourceDisconnected };
+    services.connect.onChange = (change) => counted[change.action](change.method);
     const mailOutboxDir = join(opts.dataDir, MAIL_OUTBOX_DIR);
     mailer = createMailer({
       smtpUrl: opts.smtpUrl === undefined ? process.env.SMTP_URL : opts.smtpUrl,

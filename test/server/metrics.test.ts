@@ -2,6 +2,8 @@
 // refused token request, searches, an invitation email, webhook deliveries), with route patterns as labels and no
 // token, user id, email, source id or raw path in any label.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
+import { SEARCH_SOCKET_PATH } from "../../src/protocol/connect-api.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { startReceiver, type TestReceiver } from "../webhooks/receiver.ts";
 import { api, postJson, ENTERPRISE_MFA, STARFLEET, type Reply } from "./support.ts";
@@ -220,9 +222,44 @@ describe("with HC_METRICS_TOKEN set", () => {
       expect(route === "unmatched" || (route?.startsWith("/") && !/[0-9a-f]{24}/.test(route))).toBe(true);
     }
   });
+
+  test("counts a repair apart from a new connection, and times socket searches as method WS", async () => {
+    const client = await svc.createClient({ name: "Repair Co", origins: ["http://localhost:3000"] });
+    const userId = "metrics-repair-2b7e";
+    const before = parseExposition((await scrape(svc.url)).text);
+    const token = await svc.sessionToken(client.client_id, client.client_secret, userId);
+    const connect = () => api(svc.url, "POST", "/v1/connect/connections", token, { source_id: STARFLEET, username: "demo", password: "demo" });
+    expect((await connect()).status).toBe(201);
+    const broken = await api(svc.url, "POST", "/v1/sandbox/connections/break", null, { client_user_id: userId, source_id: STARFLEET }, basic(client));
+    expect(broken.status).toBe(200);
+    expect((await connect()).status).toBe(201);
+
+    const ws = new WebSocket(svc.url.replace("http", "ws") + SEARCH_SOCKET_PATH, { headers: { Origin: svc.url } });
+    const replies: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on("message", (data) => {
+        replies.push(String(data));
+        // Searches follow the service's "ready", as the app sends them.
+        if (replies.length === 1) ws.send(JSON.stringify({ type: "search", id: 1, q: "starfleet", source_type: null, page: 1, per_page: 5 }));
+        if (replies.length === 2) resolve();
+      });
+      ws.on("error", reject);
+      ws.on("open", () => ws.send(JSON.stringify({ type: "hello", token, parent_origin: null })));
+    });
+    ws.close();
+    expect(JSON.parse(replies[1]!)).toMatchObject({ type: "result", id: 1 });
+
+    const after = parseExposition((await scrape(svc.url)).text);
+    const grew = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    expect(grew("hc_connections_made_total", { method: "credentials" })).toBe(1);
+    expect(grew("hc_connections_repaired_total", { method: "credentials" })).toBe(1);
+    expect(after.some((s) => s.name === "hc_connections_repaired_total" && s.labels.method === "oauth")).toBe(true);
+    expect(grew("hc_http_request_duration_seconds_count", { route: SEARCH_SOCKET_PATH, method: "WS", status: "200" })).toBe(1);
+  });
 });
 
 describe("the outbox backlog", () => {
+
   test("counts messages waiting for delivery, read from the store at each scrape", async () => {
     const receiver = await startReceiver(200);
     // No worker in this process: queued messages stay in the outbox.

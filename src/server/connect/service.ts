@@ -14,9 +14,9 @@ const NO_SESSION = "ses_unknown";
 /** How a source was signed in to: a password, a password and a code, or OAuth. */
 export type SignInMethod = "credentials" | "mfa" | "oauth";
 
-/** A connection made or removed, as observers hear of it once it is stored. */
+/** A connection made, repaired or removed, as observers hear of it once it is stored. */
 export interface ConnectionChange {
-  action: "connected" | "disconnected";
+  action: "connected" | "repaired" | "disconnected";
   /** For a removal, the method the source signs in with (which sign-in made the connection is not stored). */
   method: SignInMethod;
 }
@@ -62,7 +62,10 @@ export class ConnectService {
       await this.queueStatusChange(tx, queue, humanId, existing.source, before.status, "active", null);
       return true;
     }));
-    if (repaired) return { outcome: "repaired", connections: await this.store.connections.list(humanId) };
+    if (repaired) {
+      this.onChange?.({ action: "repaired", method });
+      return { outcome: "repaired", connections: await this.store.connections.list(humanId) };
+    }
     const changed = await this.change(humanId, sourceId, sessionId, "connected", method);
     return { outcome: changed ? "connected" : false, connections: changed || (await this.store.connections.list(humanId)) };
   }

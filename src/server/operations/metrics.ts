@@ -18,7 +18,8 @@ const TOKEN_TYPES: readonly IssuedTokenType[] = ["session", "id", "client", "ref
 const SIGN_IN_METHODS: readonly SignInMethod[] = ["credentials", "mfa", "oauth"];
 const WEBHOOK_DISPOSITIONS: readonly WebhookDisposition[] = ["delivered", "retry", "failed", "gone", "refused"];
 const EMAIL_TRANSPORTS: readonly EmailTransport[] = ["smtp", "outbox"];
-const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+// "WS": a search on the search socket, timed like a request.
+const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"]);
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /** What services and routes report; the one place that knows metric names. */
@@ -31,6 +32,8 @@ export interface ServiceMetrics {
   /** The token endpoint refused a request with this error code. */
   tokenRefused(errorCode: string): void;
   sourceConnected(method: SignInMethod): void;
+  /** A connection that needed re-authorisation was signed in to again. */
+  sourceRepaired(method: SignInMethod): void;
   sourceDisconnected(method: SignInMethod): void;
   webhookAttempt(disposition: WebhookDisposition): void;
   emailSent(transport: EmailTransport): void;
@@ -74,6 +77,12 @@ export function createServiceMetrics(sources: MetricsSources = {}): ServiceMetri
   const connectionsMade = new Counter({
     name: "hc_connections_made_total",
     help: "Sources connected, by sign-in method.",
+    labelNames: ["method"] as const,
+    registers,
+  });
+  const connectionsRepaired = new Counter({
+    name: "hc_connections_repaired_total",
+    help: "Connections that needed re-authorisation, signed in to again, by sign-in method.",
     labelNames: ["method"] as const,
     registers,
   });
@@ -126,6 +135,7 @@ export function createServiceMetrics(sources: MetricsSources = {}): ServiceMetri
   for (const type of TOKEN_TYPES) tokensIssued.inc({ type }, 0);
   for (const method of SIGN_IN_METHODS) {
     connectionsMade.inc({ method }, 0);
+    connectionsRepaired.inc({ method }, 0);
     connectionsRemoved.inc({ method }, 0);
   }
   for (const outcome of WEBHOOK_DISPOSITIONS) webhookDeliveries.inc({ outcome }, 0);
@@ -149,6 +159,7 @@ export function createServiceMetrics(sources: MetricsSources = {}): ServiceMetri
     tokenIssued: (type) => tokensIssued.inc({ type }),
     tokenRefused: (errorCode) => tokenRefusals.inc({ error_code: ERROR_CODE.test(errorCode) ? errorCode : "OTHER" }),
     sourceConnected: (method) => connectionsMade.inc({ method }),
+    sourceRepaired: (method) => connectionsRepaired.inc({ method }),
     sourceDisconnected: (method) => connectionsRemoved.inc({ method }),
     webhookAttempt: (outcome) => webhookDeliveries.inc({ outcome }),
     emailSent: (transport) => emailsSent.inc({ transport }),
