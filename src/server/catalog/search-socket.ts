@@ -55,7 +55,7 @@ function ownOrigin(deps: AppDeps, req: IncomingMessage): string | null {
  * Only the Connect app opens the socket, and it runs on the service's own origin: any other page is refused before
  * the upgrade (cross-site WebSocket hijacking), whatever it would send afterwards.
  */
-export function upgradeRefusal(deps: AppDeps, req: IncomingMessage, shuttingDown: boolean, open: number): number | null {
+export function upgradeRefusal(req: IncomingMessage, ownOrigin: string | null, shuttingDown: boolean, open: number): number | null {
   let path: string;
   try {
     path = new URL(req.url ?? "", "http://service.invalid").pathname;
@@ -65,7 +65,7 @@ export function upgradeRefusal(deps: AppDeps, req: IncomingMessage, shuttingDown
   if (path !== SEARCH_SOCKET_PATH) return 404;
   if (shuttingDown || open >= MAX_SOCKETS) return 503;
   const origin = req.headers.origin;
-  if (origin === undefined || origin !== ownOrigin(deps, req)) return 403;
+  if (origin === undefined || ownOrigin === null || origin !== ownOrigin) return 403;
   return null;
 }
 
@@ -112,9 +112,9 @@ export function attachSearchSocket(server: Server, deps: AppDeps, readiness: Rea
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: true });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = upgradeRefusal(deps, req, readiness.shuttingDown, sockets.clients.size);
-    if (refusal !== null) return refuse(socket, refusal);
-    const origin = ownOrigin(deps, req)!;
+    const origin = ownOrigin(deps, req);
+    const refusal = upgradeRefusal(req, origin, readiness.shuttingDown, sockets.clients.size);
+    if (refusal !== null || origin === null) return refuse(socket, refusal ?? 400);
     sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, origin));
   });
 

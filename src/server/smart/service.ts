@@ -23,6 +23,9 @@ const REFRESH_POLL_MS = 100;
 /** Why a connection needs re-authorisation when its EHR refuses the refresh token. */
 const REFUSED_REFRESH_REASON: ConnectionStatusReason = "token_expired";
 
+const noTokens = (source: SourceRecord) =>
+  new SmartError("CONNECTION_NEEDS_REAUTH", `The connection to ${source.name} has no tokens; the user must sign in again.`);
+
 /** A SMART connection as the server API shows it. */
 export interface SmartConnectionInfo {
   base_url: string;
@@ -112,7 +115,7 @@ export class SmartService {
     if (connection?.status === "needs_reauth") throw new SmartError("CONNECTION_NEEDS_REAUTH", `The connection to ${source.name} needs the user to sign in again.`);
     const registration = await this.registrationOf(source);
     let grant = await this.store.smart.getGrant(humanId, source.id);
-    if (!grant) throw new SmartError("CONNECTION_NEEDS_REAUTH", `The connection to ${source.name} has no tokens; the user must sign in again.`);
+    if (!grant) throw noTokens(source);
     if (grant.expiresAt !== null && grant.expiresAt - REFRESH_MARGIN_MS <= this.clock.now()) {
       grant = await this.refreshed(humanId, source, registration, grant);
     }
@@ -140,18 +143,22 @@ export class SmartService {
    * use of one, so two instances refreshing together would otherwise end with one of them told `invalid_grant`.
    */
   private async refresh(humanId: string, source: SourceRecord, registration: SmartRegistration, grant: SmartGrantRecord): Promise<SmartGrantRecord> {
-    if (grant.refreshTokenEncrypted === null) return this.needsReauth(humanId, source, "The EHR issued no refresh token and the access token expired.");
+    if (!(await this.claimLease(humanId, source.id, grant))) return this.refreshedElsewhere(humanId, source, registration, grant);
+    return this.refreshHolding(humanId, source, registration, grant);
+  }
+
+  private claimLease(humanId: string, sourceId: string, grant: SmartGrantRecord): Promise<boolean> {
     const now = this.clock.now();
-    if (!(await this.store.smart.claimRefresh(humanId, source.id, grant.accessTokenEncrypted, now + REFRESH_LEASE_MS, now))) {
-      return this.refreshedElsewhere(humanId, source, registration, grant);
-    }
-    let refreshed = false;
+    return this.store.smart.claimRefresh(humanId, sourceId, grant.accessTokenEncrypted, now + REFRESH_LEASE_MS, now);
+  }
+
+  /** Refreshes with the lease held; a refresh that stores nothing gives the lease back for the next instance. */
+  private async refreshHolding(humanId: string, source: SourceRecord, registration: SmartRegistration, grant: SmartGrantRecord): Promise<SmartGrantRecord> {
     try {
-      const next = await this.useRefreshToken(humanId, source, registration, grant);
-      refreshed = true;
-      return next;
-    } finally {
-      if (!refreshed) await this.store.smart.releaseRefresh(humanId, source.id, grant.accessTokenEncrypted).catch(() => undefined);
+      return await this.useRefreshToken(humanId, source, registration, grant);
+    } catch (err) {
+      await this.store.smart.releaseRefresh(humanId, source.id, grant.accessTokenEncrypted).catch(() => undefined);
+      throw err;
     }
   }
 
@@ -161,17 +168,11 @@ export class SmartService {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
       const current = await this.store.smart.getGrant(humanId, source.id);
-      if (!current) throw new SmartError("CONNECTION_NEEDS_REAUTH", `The connection to ${source.name} has no tokens; the user must sign in again.`);
+      if (!current) throw noTokens(source);
       if (current.accessTokenEncrypted !== grant.accessTokenEncrypted) return current;
-      const now = this.clock.now();
-      if (Date.now() > deadline || (await this.store.smart.claimRefresh(humanId, source.id, grant.accessTokenEncrypted, now + REFRESH_LEASE_MS, now))) {
-        // The other instance gave up or died: the refresh is this one's now (its lease, when taken, is released or
-        // replaced by the refresh itself).
-        return this.useRefreshToken(humanId, source, registration, current).catch(async (err: unknown) => {
-          await this.store.smart.releaseRefresh(humanId, source.id, grant.accessTokenEncrypted).catch(() => undefined);
-          throw err;
-        });
-      }
+      // The other instance gave up or died: the refresh is this one's now.
+      if (await this.claimLease(humanId, source.id, grant)) return this.refreshHolding(humanId, source, registration, current);
+      if (Date.now() > deadline) return this.useRefreshToken(humanId, source, registration, current);
     }
   }
 
@@ -197,7 +198,7 @@ export class SmartService {
     if (await this.store.smart.replaceTokens(grant.accessTokenEncrypted, next)) return next;
     // Another instance refreshed first; its tokens are the ones the EHR now honours.
     const current = await this.store.smart.getGrant(humanId, source.id);
-    if (!current) throw new SmartError("CONNECTION_NEEDS_REAUTH", `The connection to ${source.name} has no tokens; the user must sign in again.`);
+    if (!current) throw noTokens(source);
     return current;
   }
 
