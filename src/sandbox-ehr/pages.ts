@@ -1,7 +1,6 @@
 // The sandbox EHR's own pages: its patient portal sign-in, and the page of a refused request.
 import type { Context } from "hono";
-import { randomBytes } from "node:crypto";
-import { html, SafeHtml } from "../server/html.ts";
+import { html, sendPage, type SafeHtml } from "../server/html.ts";
 import { TEST_PATIENTS } from "./fixtures.ts";
 
 /** Name the sandbox EHR shows on its pages. */
@@ -26,29 +25,9 @@ const STYLE = `
   code { font-size: .85rem; }
 `;
 
-/** One page: no script at all; forms may end wherever the app's redirect URI leads, as on a real EHR. */
+/** One page of the EHR, in its own colours: forms may end wherever the app's redirect URI leads, as on a real EHR. */
 function page(c: Context, title: string, body: SafeHtml, status: 200 | 400): Response {
-  const nonce = randomBytes(16).toString("base64");
-  c.header("Content-Security-Policy", `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; frame-ancestors 'none'`);
-  c.header("Cache-Control", "no-store");
-  c.header("Referrer-Policy", "no-referrer");
-  c.header("X-Content-Type-Options", "nosniff");
-  const doc = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style nonce="${nonce}">${new SafeHtml(STYLE)}</style>
-</head>
-<body>
-<header>${SANDBOX_EHR_NAME} · patient portal</header>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-  return c.html(doc.value, status);
+  return sendPage(c, { title, body, status, style: STYLE, banner: html`<header>${SANDBOX_EHR_NAME} · patient portal</header>`, formAction: "anywhere" });
 }
 
 /** The authorize page: sign in as a test patient, then Allow or Deny the app's access. */

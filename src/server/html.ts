@@ -57,13 +57,24 @@ const PAGE_STYLE = `
 `;
 
 /**
- * Sends a small HTML page of the service with a strict CSP: nothing loads from anywhere, the inline style and
- * script run only with this response's nonce, forms post only to this origin, and no page may frame it.
+ * Sends a small HTML page with a strict CSP: nothing loads from anywhere, the inline style and script run only with
+ * this response's nonce, forms post only to this origin, and no page may frame it. The sandbox EHR's pages use it
+ * too, with their own style and banner.
  */
 export function sendPage(
   c: Context,
-  // `formAction`: origins a form on the page may end up at through redirects (CSP checks every hop of a submission).
-  opts: { title: string; body: SafeHtml; status?: 200 | 400 | 404; script?: string; formAction?: readonly string[] },
+  opts: {
+    title: string;
+    body: SafeHtml;
+    status?: 200 | 400 | 404;
+    script?: string;
+    /** Origins a form on the page may end up at through redirects (CSP checks every hop of a submission); "anywhere"
+     * for an authorization server, whose form ends at whichever redirect URI the request named. */
+    formAction?: readonly string[] | "anywhere";
+    style?: string;
+    /** Shown above the page's main content. */
+    banner?: SafeHtml;
+  },
 ): Response {
   const nonce = randomBytes(16).toString("base64");
   const csp = [
@@ -71,10 +82,12 @@ export function sendPage(
     `style-src 'nonce-${nonce}'`,
     opts.script ? `script-src 'nonce-${nonce}'` : "script-src 'none'",
     "img-src 'self'",
-    ["form-action 'self'", ...(opts.formAction ?? [])].join(" "),
+    opts.formAction === "anywhere" ? undefined : ["form-action 'self'", ...(opts.formAction ?? [])].join(" "),
     "base-uri 'none'",
     "frame-ancestors 'none'",
-  ].join("; ");
+  ]
+    .filter(Boolean)
+    .join("; ");
   c.header("Content-Security-Policy", csp);
   c.header("Cache-Control", "no-store");
   c.header("Referrer-Policy", "no-referrer");
@@ -86,9 +99,10 @@ export function sendPage(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${opts.title}</title>
-<style nonce="${nonce}">${new SafeHtml(PAGE_STYLE)}</style>
+<style nonce="${nonce}">${new SafeHtml(opts.style ?? PAGE_STYLE)}</style>
 </head>
 <body>
+${opts.banner ?? ""}
 <main>
 ${opts.body}
 </main>
