@@ -1,7 +1,8 @@
 // The Demo Health site against a real service, for the e2e files that drive a demo page: a service, a client whose
 // allowed origin is the demo's, the demo server on a free port, and Chromium.
 import { createServer } from "node:net";
-import type { Browser } from "playwright-core";
+import { randomUUID } from "node:crypto";
+import type { Browser, Page } from "playwright-core";
 import { startDemoServer, type RunningDemoServer } from "../../demo/server.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { launchBrowser } from "./support.ts";
@@ -45,4 +46,19 @@ export async function startDemoStack(): Promise<DemoStack> {
       await service.close();
     },
   };
+}
+
+/**
+ * A phone-sized page of the demo at `path`, signed in as a new user: `errors` collects the page's uncaught errors.
+ * Each step waits at most 8 s.
+ */
+export async function signedInDemoPage(stack: DemoStack, path: string, userPrefix: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await stack.browser.newPage({ viewport: { width: 375, height: 667 } });
+  page.setDefaultTimeout(8_000);
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(stack.demo.url + path);
+  await page.getByLabel("User id").fill(`${userPrefix}-${randomUUID()}`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  return { page, errors };
 }

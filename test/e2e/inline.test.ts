@@ -2,9 +2,8 @@
 // on a phone-sized screen. No dialog, no scroll lock; a source is connected, Tab can leave Connect for the page, axe
 // finds nothing, and closing leaves the container as it was.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
-import { startDemoStack, type DemoStack } from "./demo-stack.ts";
+import { signedInDemoPage, startDemoStack, type DemoStack } from "./demo-stack.ts";
 import {
   app,
   appFrame,
@@ -113,25 +112,16 @@ describeE2E("inline mode", () => {
 
 describeE2E("the demo's inline page", () => {
   let stack: DemoStack;
-  let demo: DemoStack["demo"];
-  let browser: DemoStack["browser"];
 
   beforeAll(async () => {
     stack = await startDemoStack();
-    ({ demo, browser } = stack);
   });
   afterAll(async () => {
     await stack?.close();
   });
 
   test("on a phone-sized screen: Connect opens in the page's box, connects a source, and every payload is logged", { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 375, height: 667 } });
-    page.setDefaultTimeout(8_000);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(demo.url + "/inline.html");
-    await page.getByLabel("User id").fill(`inline-${randomUUID()}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const { page, errors } = await signedInDemoPage(stack, "/inline.html", "inline");
     await page.getByRole("button", { name: "Connect your health data" }).click();
     await page.locator('#log li[data-callback="onReady"]').waitFor();
     const box = await page.evaluate(() => {

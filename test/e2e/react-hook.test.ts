@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
-import { startDemoStack, type DemoStack } from "./demo-stack.ts";
+import { signedInDemoPage, startDemoStack, type DemoStack } from "./demo-stack.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { app, axeViolations, chooseSource, closeFromApp, describeE2E, launchBrowser, signIn, waitForCall } from "./support.ts";
 
@@ -210,25 +210,16 @@ describeE2E("useHumanConnect in a React 19 StrictMode app", () => {
 
 describeE2E("the demo's React page", () => {
   let stack: DemoStack;
-  let demo: DemoStack["demo"];
-  let browser: DemoStack["browser"];
 
   beforeAll(async () => {
     stack = await startDemoStack();
-    ({ demo, browser } = stack);
   });
   afterAll(async () => {
     await stack?.close();
   });
 
   test("built with the hook: connects a source on a phone-sized screen, logs each callback once", { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 375, height: 667 } });
-    page.setDefaultTimeout(8_000);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(demo.url + "/react.html");
-    await page.getByLabel("User id").fill(`react-${randomUUID()}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const { page, errors } = await signedInDemoPage(stack, "/react.html", "react");
     expect(await axeViolations(page.mainFrame())).toStrictEqual([]);
     await page.getByRole("button", { name: "Connect your health data" }).click();
     await page.locator('#log li[data-callback="onReady"]').waitFor();
